@@ -1,0 +1,239 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// DirectoryTx is one write transaction over the directory: a whole push
+// file, or a whole directory import, is applied through one, so a crash
+// leaves the directory as it was before the file or after all of it. Its
+// statements are prepared once, for the speed of a million-row file.
+type DirectoryTx struct {
+	tx  *sql.Tx
+	ctx context.Context
+
+	byLocalID, byAddress, nameMatch, addressTaken, localIDTaken *sql.Stmt
+	insert, update, upsert, audit                               *sql.Stmt
+}
+
+// BeginDirectory starts a directory transaction. The caller must Commit or
+// Rollback it.
+func (s *Store) BeginDirectory(ctx context.Context) (*DirectoryTx, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin directory transaction: %w", err)
+	}
+	d := &DirectoryTx{tx: tx, ctx: ctx}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&d.byLocalID, `SELECT ` + mailboxColumns + ` FROM mailboxes WHERE local_id = ?`},
+		{&d.byAddress, `SELECT ` + mailboxColumns + ` FROM mailboxes WHERE address = ?`},
+		{&d.nameMatch, `SELECT address FROM mailboxes WHERE org_code = ? AND name_key = ? AND local_id IS NULL AND kind = 'Mailbox' ORDER BY address LIMIT 1`},
+		{&d.addressTaken, `SELECT 1 FROM mailboxes WHERE address = ?`},
+		{&d.localIDTaken, `SELECT 1 FROM mailboxes WHERE local_id = ?`},
+		{&d.insert, `INSERT INTO mailboxes (address, local_id, org_code, org_unit, kind, title, first_name, last_name, name_key,
+			job_title, clinical_role, clinical_speciality, work_area, email_size, office_phone, mobile_phone, fax, pager,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
+		{&d.update, `UPDATE mailboxes SET org_unit = ?, title = ?, first_name = ?, last_name = ?, name_key = ?, job_title = ?,
+			clinical_role = ?, clinical_speciality = ?, work_area = ?, email_size = ?, office_phone = ?, mobile_phone = ?,
+			fax = ?, pager = ?, updated_at = ? WHERE id = ?`},
+		{&d.upsert, `INSERT INTO mailboxes (address, local_id, org_code, org_unit, kind, title, first_name, last_name, name_key,
+			job_title, clinical_role, clinical_speciality, work_area, email_size, office_phone, mobile_phone, fax, pager,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (address) DO UPDATE SET local_id = excluded.local_id, org_code = excluded.org_code,
+			org_unit = excluded.org_unit, kind = excluded.kind, title = excluded.title, first_name = excluded.first_name,
+			last_name = excluded.last_name, name_key = excluded.name_key, job_title = excluded.job_title,
+			clinical_role = excluded.clinical_role, clinical_speciality = excluded.clinical_speciality,
+			work_area = excluded.work_area, email_size = excluded.email_size, office_phone = excluded.office_phone,
+			mobile_phone = excluded.mobile_phone, fax = excluded.fax, pager = excluded.pager, updated_at = excluded.updated_at`},
+		{&d.audit, `INSERT INTO audit (at, actor, source, line, action, address, local_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+	} {
+		st, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("prepare directory statement: %w", err)
+		}
+		*p.stmt = st
+	}
+	return d, nil
+}
+
+// Tx is the underlying transaction, for other work that must commit or
+// roll back together with the directory changes.
+func (d *DirectoryTx) Tx() *sql.Tx { return d.tx }
+
+// Commit makes the changes durable.
+func (d *DirectoryTx) Commit() error {
+	if err := d.tx.Commit(); err != nil {
+		return fmt.Errorf("commit directory changes: %w", err)
+	}
+	return nil
+}
+
+// Rollback abandons the changes. It is safe after Commit.
+func (d *DirectoryTx) Rollback() error {
+	err := d.tx.Rollback()
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
+
+// ByLocalID loads the entry with the given Local ID into m.
+func (d *DirectoryTx) ByLocalID(localID string, m *Mailbox) (bool, error) {
+	return d.scanOne(d.byLocalID, localID, m)
+}
+
+// ByAddress loads the entry with the given address into m.
+func (d *DirectoryTx) ByAddress(address string, m *Mailbox) (bool, error) {
+	return d.scanOne(d.byAddress, address, m)
+}
+
+func (d *DirectoryTx) scanOne(st *sql.Stmt, key string, m *Mailbox) (bool, error) {
+	err := scanMailbox(st.QueryRowContext(d.ctx, key), m)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("look up %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// NameMatch finds a mailbox of organisation org without a Local ID whose
+// folded name is nameKey (see NameKey), returning its address.
+func (d *DirectoryTx) NameMatch(org, nameKey string) (string, bool, error) {
+	var addr string
+	err := d.nameMatch.QueryRowContext(d.ctx, org, nameKey).Scan(&addr)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("match by name: %w", err)
+	}
+	return addr, true, nil
+}
+
+// AddressTaken reports whether an entry has this address.
+func (d *DirectoryTx) AddressTaken(address string) (bool, error) {
+	return d.exists(d.addressTaken, address)
+}
+
+// LocalIDTaken reports whether an entry has this Local ID.
+func (d *DirectoryTx) LocalIDTaken(localID string) (bool, error) {
+	return d.exists(d.localIDTaken, localID)
+}
+
+func (d *DirectoryTx) exists(st *sql.Stmt, key string) (bool, error) {
+	var one int
+	err := st.QueryRowContext(d.ctx, key).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("look up %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// Insert adds a new entry, setting m.ID and both times to now.
+func (d *DirectoryTx) Insert(m *Mailbox, now time.Time) error {
+	m.CreatedAt, m.UpdatedAt = now, now
+	ts := timeText(now)
+	err := d.insert.QueryRowContext(d.ctx, m.Address, nullable(m.LocalID), m.Org, m.Unit, m.Kind, m.Title,
+		m.FirstName, m.LastName, NameKey(m.FirstName, m.LastName), m.JobTitle, m.ClinicalRole,
+		m.ClinicalSpeciality, m.WorkArea, m.EmailSize, m.OfficePhone, m.MobilePhone, m.Fax, m.Pager, ts, ts).Scan(&m.ID)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", m.Address, err)
+	}
+	return nil
+}
+
+// Update writes the managed fields of an existing entry (by m.ID). The
+// address, Local ID, organisation and kind are never changed by a file.
+func (d *DirectoryTx) Update(m *Mailbox, now time.Time) error {
+	m.UpdatedAt = now
+	_, err := d.update.ExecContext(d.ctx, m.Unit, m.Title, m.FirstName, m.LastName, NameKey(m.FirstName, m.LastName),
+		m.JobTitle, m.ClinicalRole, m.ClinicalSpeciality, m.WorkArea, m.EmailSize, m.OfficePhone, m.MobilePhone,
+		m.Fax, m.Pager, timeText(now), m.ID)
+	if err != nil {
+		return fmt.Errorf("update %s: %w", m.Address, err)
+	}
+	return nil
+}
+
+// Put adds an entry or replaces the one with the same address (directory
+// import). Times are kept from m when set.
+func (d *DirectoryTx) Put(m *Mailbox, now time.Time) error {
+	created, updated := m.CreatedAt, m.UpdatedAt
+	if created.IsZero() {
+		created = now
+	}
+	if updated.IsZero() {
+		updated = now
+	}
+	_, err := d.upsert.ExecContext(d.ctx, m.Address, nullable(m.LocalID), m.Org, m.Unit, m.Kind, m.Title,
+		m.FirstName, m.LastName, NameKey(m.FirstName, m.LastName), m.JobTitle, m.ClinicalRole,
+		m.ClinicalSpeciality, m.WorkArea, m.EmailSize, m.OfficePhone, m.MobilePhone, m.Fax, m.Pager,
+		timeText(created), timeText(updated))
+	if err != nil {
+		return fmt.Errorf("import %s: %w", m.Address, err)
+	}
+	return nil
+}
+
+// AuditEntry records one applied change.
+type AuditEntry struct {
+	At      time.Time
+	Actor   string // the sender, or the operator
+	Source  string // the file
+	Line    int
+	Action  string // create | update | import
+	Address string
+	LocalID string
+	Before  string // JSON object of the changed fields' old values
+	After   string // JSON object of the changed fields' new values
+}
+
+// Audit appends one audit row.
+func (d *DirectoryTx) Audit(a AuditEntry) error {
+	_, err := d.audit.ExecContext(d.ctx, timeText(a.At), a.Actor, a.Source, a.Line, a.Action, a.Address, a.LocalID, a.Before, a.After)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", a.Address, err)
+	}
+	return nil
+}
+
+// CreationCounts returns each organisation's creation limit and how many
+// mailboxes connectord has created for it.
+func (d *DirectoryTx) CreationCounts() (map[string][2]int, error) {
+	rows, err := d.tx.QueryContext(d.ctx, `SELECT code, creation_limit, created_count FROM organisations`)
+	if err != nil {
+		return nil, fmt.Errorf("read creation limits: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][2]int{}
+	for rows.Next() {
+		var code string
+		var limit, created int
+		if err := rows.Scan(&code, &limit, &created); err != nil {
+			return nil, fmt.Errorf("read creation limits: %w", err)
+		}
+		out[code] = [2]int{limit, created}
+	}
+	return out, rows.Err()
+}
+
+// AddCreated adds n to an organisation's count of created mailboxes.
+func (d *DirectoryTx) AddCreated(org string, n int) error {
+	if _, err := d.tx.ExecContext(d.ctx, `UPDATE organisations SET created_count = created_count + ? WHERE code = ?`, n, org); err != nil {
+		return fmt.Errorf("count created mailboxes of %s: %w", org, err)
+	}
+	return nil
+}

@@ -1,0 +1,63 @@
+package store
+
+import "time"
+
+// Mailbox kinds.
+const (
+	KindMailbox = "Mailbox"
+	KindContact = "Contact" // migrated from NHSmail 1; never updated by files
+)
+
+// Mailbox is one directory entry. String fields are stored as given;
+// LocalID is empty for entries created by hand without one.
+type Mailbox struct {
+	ID                 int64
+	Address            string
+	LocalID            string
+	Org                string
+	Unit               string
+	Kind               string
+	Title              string
+	FirstName          string
+	LastName           string
+	JobTitle           string
+	ClinicalRole       string
+	ClinicalSpeciality string
+	WorkArea           string
+	EmailSize          int
+	OfficePhone        string
+	MobilePhone        string
+	Fax                string
+	Pager              string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// mailboxColumns is the column list every mailbox query selects, in the
+// order scanMailbox expects.
+const mailboxColumns = `id, address, coalesce(local_id, ''), org_code, org_unit, kind, title, first_name, last_name,
+	job_title, clinical_role, clinical_speciality, work_area, email_size, office_phone, mobile_phone, fax, pager,
+	created_at, updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanMailbox(sc scanner, m *Mailbox) error {
+	var created, updated string
+	err := sc.Scan(&m.ID, &m.Address, &m.LocalID, &m.Org, &m.Unit, &m.Kind, &m.Title, &m.FirstName, &m.LastName,
+		&m.JobTitle, &m.ClinicalRole, &m.ClinicalSpeciality, &m.WorkArea, &m.EmailSize, &m.OfficePhone,
+		&m.MobilePhone, &m.Fax, &m.Pager, &created, &updated)
+	if err != nil {
+		return err
+	}
+	m.CreatedAt, m.UpdatedAt = parseTime(created), parseTime(updated)
+	return nil
+}
+
+// nullable stores "" as NULL, so that blank Local IDs do not collide on the
+// unique index.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func openTest(t *testing.T) *Store {
+	t.Helper()
+	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestOpenIsIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	for range 2 {
+		st, err := Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v int
+		if err := st.db.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if v != SchemaVersion() {
+			t.Errorf("schema version: got %d, want %d", v, SchemaVersion())
+		}
+		st.Close()
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	st := openTest(t)
+	for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "10000"} {
+		var got string
+		if err := st.db.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("PRAGMA %s: got %s, want %s", pragma, got, want)
+		}
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	st, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.db.Exec(`INSERT INTO schema_migrations VALUES (999, '0999_future.sql', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for name, open := range map[string]func(context.Context, string) (*Store, error){"Open": Open, "OpenExisting": OpenExisting} {
+		_, err := open(context.Background(), path)
+		if err == nil || !strings.Contains(err.Error(), "newer than this connectord") {
+			t.Errorf("%s: got %v, want a refusal naming the newer schema", name, err)
+		}
+	}
+}
+
+// A database made by the first schema, frozen in testdata, upgrades to the
+// current one and keeps its rows.
+func TestUpgradesFirstSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+		ms[0].sql,
+		`INSERT INTO schema_migrations VALUES (1, '` + ms[0].name + `', '2026-01-01T00:00:00.000Z')`,
+		`INSERT INTO organisations (code, name, creation_limit) VALUES ('RR8', 'Leeds', 5)`,
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	st, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	orgs, err := st.Organisations(context.Background())
+	if err != nil || len(orgs) != 1 || orgs[0].Code != "RR8" {
+		t.Fatalf("after upgrade: got %v, %v; want RR8 kept", orgs, err)
+	}
+}
+
+func TestSenders(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t)
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	if err := st.PutSender(ctx, "a@nhs.net", []string{"RR8"}, now); !errors.Is(err, ErrUnknownOrganisation) {
+		t.Fatalf("unknown org: got %v, want ErrUnknownOrganisation", err)
+	}
+	if err := st.PutOrganisations(ctx, []Organisation{{Code: "RR8", CreationLimit: 1}, {Code: "X26"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutSender(ctx, " A@NHS.net", []string{"X26", "RR8"}, now); err != nil {
+		t.Fatal(err)
+	}
+	s, err := st.Sender(ctx, "a@nhs.net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(s.Orgs, ","); got != "RR8,X26" || !s.MayActFor("RR8") || s.MayActFor("ZZZ") {
+		t.Errorf("orgs: got %q, want RR8,X26", got)
+	}
+	if err := st.PutSender(ctx, "a@nhs.net", []string{"X26"}, now); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ = st.Sender(ctx, "a@nhs.net"); strings.Join(s.Orgs, ",") != "X26" {
+		t.Errorf("after re-add: got %v, want X26 only", s.Orgs)
+	}
+	if err := st.RemoveSender(ctx, "a@nhs.net"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Sender(ctx, "a@nhs.net"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("after remove: got %v, want ErrNotFound", err)
+	}
+	if err := st.RemoveSender(ctx, "a@nhs.net"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("remove twice: got %v, want ErrNotFound", err)
+	}
+}
+
+func TestNameKey(t *testing.T) {
+	tests := []struct{ first, last, want string }{
+		{"José", "Núñez", "jose|nunez"},
+		{"  MARY   Ann ", "o'brien", "mary ann|o'brien"},
+		{"Zoë", "", "zoe|"},
+	}
+	for _, tc := range tests {
+		if got := NameKey(tc.first, tc.last); got != tc.want {
+			t.Errorf("NameKey(%q, %q): got %q, want %q", tc.first, tc.last, got, tc.want)
+		}
+	}
+}
+
+func TestDirectoryTx(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t)
+	if err := st.PutOrganisations(ctx, []Organisation{{Code: "RR8", CreationLimit: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC)
+	tx, err := st.BeginDirectory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Mailbox{Address: "jo.bloggs@nhs.net", Org: "RR8", Kind: KindMailbox, FirstName: "Jo", LastName: "Bloggs", EmailSize: 4}
+	if err := tx.Insert(m, now); err != nil {
+		t.Fatal(err)
+	}
+	if addr, ok, err := tx.NameMatch("RR8", NameKey("JO", "bloggs")); err != nil || !ok || addr != m.Address {
+		t.Errorf("NameMatch: got %q %v %v, want %s", addr, ok, err, m.Address)
+	}
+	if err := tx.AddCreated("RR8", 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := st.CountMailboxes(ctx); n != 0 {
+		t.Errorf("after rollback: %d mailboxes, want 0", n)
+	}
+	orgs, _ := st.Organisations(ctx)
+	if orgs[0].Created != 0 {
+		t.Errorf("after rollback: created %d, want 0", orgs[0].Created)
+	}
+}
