@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -21,7 +22,55 @@ type Config struct {
 	// DataDir holds the database (connectord.db) and the spool.
 	DataDir   string    `yaml:"data_dir"`
 	Directory Directory `yaml:"directory"`
-	Log       Log       `yaml:"log"`
+	IMAP      IMAP      `yaml:"imap"`
+	OAuth2    OAuth2    `yaml:"oauth2"`
+	Ingest    Ingest    `yaml:"ingest"`
+	Batch     Batch     `yaml:"batch"`
+	// Reviewers are told when a first-time sender's file is held.
+	Reviewers []string `yaml:"reviewers"`
+	Log       Log      `yaml:"log"`
+}
+
+// IMAP is the connector mailbox.
+type IMAP struct {
+	Address string `yaml:"address"` // host:port
+	TLS     string `yaml:"tls"`     // tls | starttls | none (none: loopback only)
+	// CAFile, when set, is a PEM file of certificate authorities to trust
+	// instead of the system's (a private CA, or a test server).
+	CAFile       string `yaml:"ca_file"`
+	Auth         string `yaml:"auth"` // password | oauth2
+	Username     string `yaml:"username"`
+	PasswordFile string `yaml:"password_file"`
+	PasswordEnv  string `yaml:"password_env"`
+	Mailbox      string `yaml:"mailbox"`
+	// ProcessedMailbox receives each message once it is safely recorded.
+	ProcessedMailbox string        `yaml:"processed_mailbox"`
+	PollInterval     time.Duration `yaml:"poll_interval"`
+	CommandTimeout   time.Duration `yaml:"command_timeout"`
+	BatchSize        int           `yaml:"batch_size"`
+}
+
+// OAuth2 is the OAuth 2.0 client-credentials grant used for IMAP and SMTP
+// when their auth is oauth2 (Exchange Online).
+type OAuth2 struct {
+	TokenURL         string `yaml:"token_url"`
+	ClientID         string `yaml:"client_id"`
+	ClientSecretFile string `yaml:"client_secret_file"`
+	Scope            string `yaml:"scope"`
+}
+
+// Ingest decides what each received message is.
+type Ingest struct {
+	AllowedDomains             []string `yaml:"allowed_domains"`
+	RequireAuthenticatedSender bool     `yaml:"require_authenticated_sender"`
+	TrustedAuthservIDs         []string `yaml:"trusted_authserv_ids"`
+	MaxAttachmentBytes         int64    `yaml:"max_attachment_bytes"`
+}
+
+// Batch is the nightly run.
+type Batch struct {
+	Timezone string `yaml:"timezone"`
+	Cutoff   string `yaml:"cutoff"` // HH:MM; files received at or after it go to the next day's batch
 }
 
 // Directory configures the mailbox directory the engine maintains.
@@ -54,7 +103,18 @@ func Defaults() Config {
 	return Config{
 		DataDir:   "./var",
 		Directory: Directory{Domain: "nhs.net"},
-		Log:       Log{Level: "info", Format: "text"},
+		IMAP: IMAP{
+			Address: "127.0.0.1:993", TLS: "tls", Auth: "password", Username: "connector.data@nhs.net",
+			Mailbox: "INBOX", ProcessedMailbox: "Processed", PollInterval: 60 * time.Second,
+			CommandTimeout: 2 * time.Minute, BatchSize: 200,
+		},
+		OAuth2: OAuth2{Scope: "https://outlook.office365.com/.default"},
+		Ingest: Ingest{
+			AllowedDomains: []string{"nhs.net"}, RequireAuthenticatedSender: true,
+			TrustedAuthservIDs: []string{"mx.nhs.net"}, MaxAttachmentBytes: 20 << 20,
+		},
+		Batch: Batch{Timezone: "Europe/London", Cutoff: "20:00"},
+		Log:   Log{Level: "info", Format: "text"},
 	}
 }
 
@@ -107,6 +167,7 @@ func (c Config) Validate() error {
 	if d := c.Directory.Domain; d == "" || strings.ContainsAny(d, "@ \t") || !strings.Contains(d, ".") {
 		errs = append(errs, fmt.Errorf("directory.domain: %q is not a mail domain (for example nhs.net)", d))
 	}
+	errs = append(errs, c.validateIngest()...)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

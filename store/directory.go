@@ -27,12 +27,16 @@ func (s *Store) BeginDirectory(ctx context.Context) (*DirectoryTx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin directory transaction: %w", err)
 	}
-	d := &DirectoryTx{tx: tx, ctx: ctx}
+	// Statements run without the caller's cancellation: database/sql would
+	// otherwise start a goroutine per query to watch it, which costs a
+	// third of a million-row file's time. Processor.Run checks ctx itself
+	// between rows, and the caller rolls back on cancellation.
+	d := &DirectoryTx{tx: tx, ctx: context.WithoutCancel(ctx)}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
 	}{
-		{&d.byLocalID, `SELECT ` + mailboxColumns + ` FROM mailboxes WHERE local_id = ?`},
+		{&d.byLocalID, `SELECT ` + matchColumns + ` FROM mailboxes WHERE local_id = ?`},
 		{&d.byAddress, `SELECT ` + mailboxColumns + ` FROM mailboxes WHERE address = ?`},
 		{&d.nameMatch, `SELECT address FROM mailboxes WHERE org_code = ? AND name_key = ? AND local_id IS NULL AND kind = 'Mailbox' ORDER BY address LIMIT 1`},
 		{&d.addressTaken, `SELECT 1 FROM mailboxes WHERE address = ?`},
@@ -85,9 +89,17 @@ func (d *DirectoryTx) Rollback() error {
 	return err
 }
 
-// ByLocalID loads the entry with the given Local ID into m.
+// ByLocalID loads the entry with the given Local ID into m, without its
+// times (the hot path of a night's run does not need them).
 func (d *DirectoryTx) ByLocalID(localID string, m *Mailbox) (bool, error) {
-	return d.scanOne(d.byLocalID, localID, m)
+	err := scanMatch(d.byLocalID.QueryRowContext(d.ctx, localID), m)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("look up Local ID %q: %w", localID, err)
+	}
+	return true, nil
 }
 
 // ByAddress loads the entry with the given address into m.

@@ -39,6 +39,17 @@ const mailboxColumns = `id, address, coalesce(local_id, ''), org_code, org_unit,
 	job_title, clinical_role, clinical_speciality, work_area, email_size, office_phone, mobile_phone, fax, pager,
 	created_at, updated_at`
 
+// matchColumns is mailboxColumns without the times.
+const matchColumns = `id, address, coalesce(local_id, ''), org_code, org_unit, kind, title, first_name, last_name,
+	job_title, clinical_role, clinical_speciality, work_area, email_size, office_phone, mobile_phone, fax, pager`
+
+func scanMatch(sc scanner, m *Mailbox) error {
+	m.CreatedAt, m.UpdatedAt = time.Time{}, time.Time{}
+	return sc.Scan(&m.ID, &m.Address, &m.LocalID, &m.Org, &m.Unit, &m.Kind, &m.Title, &m.FirstName, &m.LastName,
+		&m.JobTitle, &m.ClinicalRole, &m.ClinicalSpeciality, &m.WorkArea, &m.EmailSize, &m.OfficePhone,
+		&m.MobilePhone, &m.Fax, &m.Pager)
+}
+
 type scanner interface{ Scan(dest ...any) error }
 
 func scanMailbox(sc scanner, m *Mailbox) error {

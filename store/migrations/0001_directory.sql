@@ -29,7 +29,8 @@ CREATE TABLE sender_orgs (
 CREATE TABLE mailboxes (
 	id                  INTEGER PRIMARY KEY,
 	address             TEXT NOT NULL UNIQUE,
-	local_id            TEXT UNIQUE,
+	-- Local IDs match without regard to case, as in the file reader.
+	local_id            TEXT UNIQUE COLLATE NOCASE,
 	org_code            TEXT NOT NULL REFERENCES organisations(code),
 	org_unit            TEXT NOT NULL DEFAULT '',
 	kind                TEXT NOT NULL CHECK (kind IN ('Mailbox', 'Contact')),

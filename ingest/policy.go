@@ -1,0 +1,45 @@
+package ingest
+
+import "strings"
+
+// DefaultMaxAttachmentBytes is the default limit on the decoded size of the CSV attachment.
+const DefaultMaxAttachmentBytes = 20 << 20
+
+// Policy is what Inspect needs to know about this deployment. The zero value
+// fails closed: no domain is allowed and no authserv-id is trusted.
+type Policy struct {
+	OwnAddresses               []string // our From addresses (lower-case)
+	LoopHeader                 string   // e.g. "X-Connectord-Loop"; present with any value means the mail is ours
+	AllowedDomains             []string // exact sender domains, e.g. []string{"nhs.net"}
+	RequireAuthenticatedSender bool
+	TrustedAuthservIDs         []string // authserv-ids of our own MTA, e.g. "mx.nhs.net"
+	MaxAttachmentBytes         int64    // decoded CSV size limit; <= 0 means DefaultMaxAttachmentBytes
+}
+
+// DefaultPolicy returns the defaults of the configuration. TrustedAuthservIDs
+// stays empty: which MTA to trust is a deployment decision with no safe default.
+func DefaultPolicy() Policy {
+	return Policy{
+		LoopHeader:                 "X-Connectord-Loop",
+		AllowedDomains:             []string{"nhs.net"},
+		RequireAuthenticatedSender: true,
+		MaxAttachmentBytes:         DefaultMaxAttachmentBytes,
+	}
+}
+
+func (p Policy) maxAttachmentBytes() int64 {
+	if p.MaxAttachmentBytes <= 0 {
+		return DefaultMaxAttachmentBytes
+	}
+	return p.MaxAttachmentBytes
+}
+
+// containsFold reports whether list holds s, ignoring case and surrounding space.
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(strings.TrimSpace(v), s) {
+			return true
+		}
+	}
+	return false
+}

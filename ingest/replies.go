@@ -1,0 +1,117 @@
+package ingest
+
+import (
+	"fmt"
+	"strings"
+
+	"connectord/store"
+)
+
+// validationReport summarises a file's rows for the acknowledgement, so a
+// mistake can be fixed and the file sent again before the cutoff.
+type validationReport struct {
+	Rows, Invalid, Denied int
+	Lines                 []string // "line 12: Title: unknown value …", at most maxReportLines
+	More                  int      // invalid rows not listed
+	DeniedOrgs            []string // organisations the sender may not act for
+}
+
+const maxReportLines = 200
+
+func (v *validationReport) text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The file has %d rows: %d valid, %d invalid.\n", v.Rows, v.Rows-v.Invalid, v.Invalid)
+	if v.Invalid > 0 {
+		b.WriteString("\nInvalid rows are not applied. Fix them and send the whole file again before the cutoff\nif you want them in this night's run:\n\n")
+		for _, l := range v.Lines {
+			b.WriteString("  " + l + "\n")
+		}
+		if v.More > 0 {
+			fmt.Fprintf(&b, "  … and %d more invalid rows (the results email will list every one)\n", v.More)
+		}
+	}
+	if v.Denied > 0 {
+		fmt.Fprintf(&b, "\n%d rows are for organisations you do not hold the Connector role for (%s);\nthey will be reported ACCESS_DENIED.\n",
+			v.Denied, strings.Join(v.DeniedOrgs, ", "))
+	}
+	return b.String()
+}
+
+const signature = "\n-- \nconnectord, the NHSmail push connector. This message was sent automatically.\n"
+
+func subjectRe(s string) string {
+	if s == "" {
+		return "Re: your connector submission"
+	}
+	if strings.HasPrefix(strings.ToLower(s), "re:") {
+		return s
+	}
+	return "Re: " + s
+}
+
+func ackMail(sub *store.Submission, cutoff Cutoff, superseded []store.Submission, report *validationReport) (string, string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Your file %q was received and will be processed in the batch for %s\n(files sent before %s are processed that evening).\n\n",
+		sub.Filename, sub.BatchDay, cutoff)
+	for _, old := range superseded {
+		fmt.Fprintf(&b, "It replaces %q, received %s: only the last file sent for a day is processed.\n",
+			old.Filename, old.ReceivedAt.Format("2 Jan 2006 15:04 MST"))
+	}
+	if len(superseded) > 0 {
+		b.WriteByte('\n')
+	}
+	b.WriteString(report.text())
+	b.WriteString("\nYou will receive the results file, with a result for every row, after the batch has run.\n")
+	b.WriteString(signature)
+	return subjectRe(sub.Subject), b.String()
+}
+
+func heldMail(sub *store.Submission, superseded []store.Submission, report *validationReport) (string, string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Your file %q was received. This is the first file from %s, so it is held\nfor the support team to review before it is processed (the Push Connector Guide:\n\"the first upload may be manually reviewed by the support team\").\n\n",
+		sub.Filename, sub.Sender)
+	for _, old := range superseded {
+		fmt.Fprintf(&b, "It replaces %q, received %s.\n\n", old.Filename, old.ReceivedAt.Format("2 Jan 2006 15:04 MST"))
+	}
+	b.WriteString("Once it is approved it is processed in the next batch, and later files from\nthis address are processed without review.\n\n")
+	b.WriteString(report.text())
+	b.WriteString(signature)
+	return subjectRe(sub.Subject), b.String()
+}
+
+func reviewMail(sub *store.Submission, orgs []string, report *validationReport) (string, string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "A first file from a new sender is waiting for review.\n\n  submission: %d\n  sender:     %s (Connector role for %s)\n  file:       %s\n  received:   %s\n  batch day:  %s\n\n",
+		sub.ID, sub.Sender, strings.Join(orgs, ", "), sub.Filename, sub.ReceivedAt.Format("2 Jan 2006 15:04 MST"), sub.BatchDay)
+	b.WriteString(report.text())
+	fmt.Fprintf(&b, "\nApprove:  connectord review approve %d\nReject:   connectord review reject %d -reason \"...\"\n", sub.ID, sub.ID)
+	b.WriteString(signature)
+	return fmt.Sprintf("Connector file waiting for review: %s from %s", sub.Filename, sub.Sender), b.String()
+}
+
+func rejectMail(sub *store.Submission, why string) (string, string) {
+	var b strings.Builder
+	b.WriteString("Your message to the NHSmail push connector was not processed.\n\n")
+	b.WriteString(why)
+	if !strings.HasSuffix(why, "\n") {
+		b.WriteByte('\n')
+	}
+	b.WriteString(signature)
+	return subjectRe(sub.Subject), b.String()
+}
+
+const notOnRoster = `%s does not hold the Connector role, so files from it cannot be processed.
+The Connector role is assigned in the NHSmail Portal by your organisation's
+Local Administrator (Admin > User Management). Once it is assigned, send
+the file again.`
+
+func decisionMail(sub *store.Submission, approved bool, reason string) (string, string) {
+	var b strings.Builder
+	if approved {
+		fmt.Fprintf(&b, "Your file %q has been approved by the support team and will be processed\nin the next batch. Later files from %s are processed without review.\n", sub.Filename, sub.Sender)
+	} else {
+		fmt.Fprintf(&b, "Your file %q was reviewed by the support team and will not be processed.\n\nReason: %s\n\nYou may correct the file and send it again.\n", sub.Filename, reason)
+	}
+	b.WriteString(signature)
+	return subjectRe(sub.Subject), b.String()
+}

@@ -1,0 +1,64 @@
+package ingest
+
+import "testing"
+
+func TestCheckSender(t *testing.T) {
+	tests := []struct {
+		name, header, from, problem string
+	}{
+		{"plain", "From: alice@nhs.net", "alice@nhs.net", ""},
+		{"display name, upper case", "From: \"Smith, Alice\" <Alice.Smith@NHS.NET>", "alice.smith@nhs.net", ""},
+		{"encoded display name", "From: =?utf-8?q?Z=C3=B6e?= <zoe@nhs.net>", "zoe@nhs.net", ""},
+		{"unknown charset in display name", "From: =?x-unknown?q?Zoe?= <zoe@nhs.net>", "zoe@nhs.net", ""},
+		{"comment", "From: alice@nhs.net (Alice)", "alice@nhs.net", ""},
+		{"subdomain is not the domain", "From: a@mail.nhs.net", "a@mail.nhs.net", "sender domain mail.nhs.net is not allowed"},
+		{"lookalike domain", "From: a@nhs.net.evil.example", "a@nhs.net.evil.example", "not allowed"},
+		{"nhs.uk", "From: carol@trust.nhs.uk", "carol@trust.nhs.uk", "sender domain trust.nhs.uk is not allowed (allowed: nhs.net)"},
+		{"display name that looks like an address", `From: "alice@nhs.net" <eve@evil.example>`, "eve@evil.example", "not allowed"},
+		{"no from", "To: a@nhs.net", "", "From must be one address: the message has no From field"},
+		{"two from fields", "From: a@nhs.net\nFrom: b@nhs.net", "", "From must be one address: the message has 2 From fields"},
+		{"two mailboxes", "From: a@nhs.net, b@nhs.net", "", "From must be one address: found 2 (a@nhs.net, b@nhs.net)"},
+		{"group", "From: Team: a@nhs.net;", "", "is a group"},
+		{"empty group", "From: undisclosed-recipients:;", "", "is a group"},
+		{"quoted colon is not a group", `From: "Team: Alice" <alice@nhs.net>`, "alice@nhs.net", ""},
+		{"unparsable", "From: alice at nhs dot net", "", "From must be one address: cannot parse"},
+		{"empty", "From:", "", "From must be one address"},
+	}
+	p := testPolicy()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			from, problem := CheckSender(parseHeader(t, tc.header), p)
+			if from != tc.from {
+				t.Errorf("from = %q, want %q", from, tc.from)
+			}
+			checkText(t, "problem", problem, tc.problem)
+		})
+	}
+}
+
+func TestCheckSenderNoAllowedDomains(t *testing.T) {
+	p := testPolicy()
+	p.AllowedDomains = nil
+	_, problem := CheckSender(parseHeader(t, "From: alice@nhs.net"), p)
+	checkText(t, "problem", problem, "no allowed_domains configured")
+}
+
+func TestIsGroup(t *testing.T) {
+	tests := []struct {
+		v    string
+		want bool
+	}{
+		{"a@b.c", false},
+		{"G: a@b.c;", true},
+		{`"G:" <a@b.c>`, false},
+		{"(G:) a@b.c", false},
+		{"<@route.example:a@b.c>", false},
+		{"a@[IPv6:2001:db8::1]", false},
+		{`"a\":" <a@b.c>`, false},
+	}
+	for _, tc := range tests {
+		if got := isGroup(tc.v); got != tc.want {
+			t.Errorf("isGroup(%q) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
+}

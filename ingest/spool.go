@@ -1,0 +1,162 @@
+package ingest
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"connectord/store"
+)
+
+// Spool keeps the raw bytes of every message taken from the mailbox. A
+// fetched batch is appended to one segment file, which is fsynced once
+// before the batch's rows are committed; only then is the server copy
+// moved. A segment no row refers to (the process died between the two) is
+// an orphan, removed at the next start.
+type Spool struct {
+	dir string
+}
+
+const segmentSuffix = ".spool"
+
+// OpenSpool opens (creating) the spool directory.
+func OpenSpool(dir string) (*Spool, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create spool %s: %w", dir, err)
+	}
+	return &Spool{dir: dir}, nil
+}
+
+// Dir is the spool directory.
+func (s *Spool) Dir() string { return s.dir }
+
+// Segment is a segment file being written.
+type Segment struct {
+	spool *Spool
+	name  string
+	f     *os.File
+	off   int64
+}
+
+// NewSegment creates an empty segment with a unique name.
+func (s *Spool) NewSegment(now time.Time) (*Segment, error) {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, fmt.Errorf("name spool segment: %w", err)
+	}
+	name := now.UTC().Format("20060102T150405.000000000") + "-" + hex.EncodeToString(b[:]) + segmentSuffix
+	f, err := os.OpenFile(filepath.Join(s.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("create spool segment: %w", err)
+	}
+	return &Segment{spool: s, name: name, f: f}, nil
+}
+
+// Name is the segment's file name.
+func (g *Segment) Name() string { return g.name }
+
+// Append copies one message into the segment and returns where it is and
+// the SHA-256 of its bytes. At most limit bytes are taken (limit <= 0: no
+// limit); more is an error.
+func (g *Segment) Append(r io.Reader, limit int64) (store.SpoolRef, string, error) {
+	h := sha256.New()
+	src := r
+	if limit > 0 {
+		src = io.LimitReader(r, limit+1)
+	}
+	n, err := io.Copy(io.MultiWriter(g.f, h), src)
+	ref := store.SpoolRef{Segment: g.name, Offset: g.off, Size: n}
+	g.off += n
+	if err != nil {
+		return ref, "", fmt.Errorf("spool message: %w", err)
+	}
+	if limit > 0 && n > limit {
+		return ref, "", fmt.Errorf("spool message: larger than %d bytes", limit)
+	}
+	return ref, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Size is the number of bytes written so far.
+func (g *Segment) Size() int64 { return g.off }
+
+// Commit flushes the segment to stable storage, and the directory entry
+// with it, and closes it.
+func (g *Segment) Commit() error {
+	if err := g.f.Sync(); err != nil {
+		g.f.Close()
+		return fmt.Errorf("sync spool segment: %w", err)
+	}
+	if err := g.f.Close(); err != nil {
+		return fmt.Errorf("close spool segment: %w", err)
+	}
+	return syncDir(g.spool.dir)
+}
+
+// Discard closes and removes an uncommitted segment.
+func (g *Segment) Discard() {
+	g.f.Close()
+	os.Remove(filepath.Join(g.spool.dir, g.name))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync spool directory: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync spool directory: %w", err)
+	}
+	return nil
+}
+
+// Open returns a reader over one spooled message.
+func (s *Spool) Open(ref store.SpoolRef) (*SpooledMessage, error) {
+	if strings.ContainsAny(ref.Segment, `/\`) || !strings.HasSuffix(ref.Segment, segmentSuffix) {
+		return nil, fmt.Errorf("spool segment %q: not a segment name", ref.Segment)
+	}
+	f, err := os.Open(filepath.Join(s.dir, ref.Segment))
+	if err != nil {
+		return nil, fmt.Errorf("open spooled message: %w", err)
+	}
+	return &SpooledMessage{SectionReader: io.NewSectionReader(f, ref.Offset, ref.Size), f: f}, nil
+}
+
+// SpooledMessage reads one message from its segment.
+type SpooledMessage struct {
+	*io.SectionReader
+	f *os.File
+}
+
+// Close closes the segment file.
+func (m *SpooledMessage) Close() error { return m.f.Close() }
+
+// RemoveOrphans deletes segments that no submission refers to. It must run
+// when no segment is being written (at start-up, before polling).
+func (s *Spool) RemoveOrphans(referenced map[string]bool) ([]string, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, fmt.Errorf("read spool: %w", err)
+	}
+	var removed []string
+	var errs []error
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, segmentSuffix) || referenced[name] {
+			continue
+		}
+		if err := os.Remove(filepath.Join(s.dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, name)
+	}
+	return removed, errors.Join(errs...)
+}

@@ -1,0 +1,48 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// IsTrusted reports whether a reviewer has approved a file from sender
+// before.
+func (t *Tx) IsTrusted(sender string) (bool, error) {
+	var n int
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM trusted_senders WHERE address = ?`, strings.ToLower(sender)).Scan(&n); err != nil {
+		return false, fmt.Errorf("check trusted sender: %w", err)
+	}
+	return n > 0, nil
+}
+
+// Trust records that a reviewer approved sender's file.
+func (t *Tx) Trust(sender, by string, submissionID int64, now time.Time) error {
+	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO trusted_senders (address, approved_at, approved_by, submission_id)
+		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, strings.ToLower(sender), timeText(now), by, submissionID)
+	if err != nil {
+		return fmt.Errorf("trust sender %s: %w", sender, err)
+	}
+	return nil
+}
+
+// RosterSender looks sender up on the Connector roster within the
+// transaction; ok is false when it is not there.
+func (t *Tx) RosterSender(address string) (Sender, bool, error) {
+	var sd Sender
+	var added, orgs string
+	err := t.tx.QueryRowContext(t.ctx, `SELECT s.address, s.added_at,
+		coalesce((SELECT group_concat(org_code, ',') FROM (SELECT org_code FROM sender_orgs o WHERE o.address = s.address ORDER BY org_code)), '')
+		FROM senders s WHERE s.address = ?`, strings.ToLower(address)).Scan(&sd.Address, &added, &orgs)
+	if err != nil {
+		if isNoRows(err) {
+			return Sender{}, false, nil
+		}
+		return Sender{}, false, fmt.Errorf("look up sender %s: %w", address, err)
+	}
+	sd.AddedAt = parseTime(added)
+	if orgs != "" {
+		sd.Orgs = strings.Split(orgs, ",")
+	}
+	return sd, true, nil
+}
