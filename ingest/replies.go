@@ -37,6 +37,9 @@ func (v *validationReport) text() string {
 	return b.String()
 }
 
+// letter is an email's subject and body.
+type letter struct{ subject, body string }
+
 const signature = "\n-- \nconnectord, the NHSmail push connector. This message was sent automatically.\n"
 
 func subjectRe(s string) string {
@@ -49,7 +52,7 @@ func subjectRe(s string) string {
 	return "Re: " + s
 }
 
-func ackMail(sub *store.Submission, cutoff Cutoff, superseded []store.Submission, report *validationReport) (string, string) {
+func ackMail(sub *store.Submission, cutoff Cutoff, superseded []store.Submission, report *validationReport) letter {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Your file %q was received and will be processed in the batch for %s\n(files sent before %s are processed that evening).\n\n",
 		sub.Filename, sub.BatchDay, cutoff)
@@ -63,10 +66,10 @@ func ackMail(sub *store.Submission, cutoff Cutoff, superseded []store.Submission
 	b.WriteString(report.text())
 	b.WriteString("\nYou will receive the results file, with a result for every row, after the batch has run.\n")
 	b.WriteString(signature)
-	return subjectRe(sub.Subject), b.String()
+	return letter{subjectRe(sub.Subject), b.String()}
 }
 
-func heldMail(sub *store.Submission, superseded []store.Submission, report *validationReport) (string, string) {
+func heldMail(sub *store.Submission, superseded []store.Submission, report *validationReport) letter {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Your file %q was received. This is the first file from %s, so it is held\nfor the support team to review before it is processed (the Push Connector Guide:\n\"the first upload may be manually reviewed by the support team\").\n\n",
 		sub.Filename, sub.Sender)
@@ -76,20 +79,20 @@ func heldMail(sub *store.Submission, superseded []store.Submission, report *vali
 	b.WriteString("Once it is approved it is processed in the next batch, and later files from\nthis address are processed without review.\n\n")
 	b.WriteString(report.text())
 	b.WriteString(signature)
-	return subjectRe(sub.Subject), b.String()
+	return letter{subjectRe(sub.Subject), b.String()}
 }
 
-func reviewMail(sub *store.Submission, orgs []string, report *validationReport) (string, string) {
+func reviewMail(sub *store.Submission, orgs []string, report *validationReport) letter {
 	var b strings.Builder
 	fmt.Fprintf(&b, "A first file from a new sender is waiting for review.\n\n  submission: %d\n  sender:     %s (Connector role for %s)\n  file:       %s\n  received:   %s\n  batch day:  %s\n\n",
 		sub.ID, sub.Sender, strings.Join(orgs, ", "), sub.Filename, sub.ReceivedAt.Format("2 Jan 2006 15:04 MST"), sub.BatchDay)
 	b.WriteString(report.text())
 	fmt.Fprintf(&b, "\nApprove:  connectord review approve %d\nReject:   connectord review reject %d -reason \"...\"\n", sub.ID, sub.ID)
 	b.WriteString(signature)
-	return fmt.Sprintf("Connector file waiting for review: %s from %s", sub.Filename, sub.Sender), b.String()
+	return letter{fmt.Sprintf("Connector file waiting for review: %s from %s", sub.Filename, sub.Sender), b.String()}
 }
 
-func rejectMail(sub *store.Submission, why string) (string, string) {
+func rejectMail(sub *store.Submission, why string) letter {
 	var b strings.Builder
 	b.WriteString("Your message to the NHSmail push connector was not processed.\n\n")
 	b.WriteString(why)
@@ -97,7 +100,7 @@ func rejectMail(sub *store.Submission, why string) (string, string) {
 		b.WriteByte('\n')
 	}
 	b.WriteString(signature)
-	return subjectRe(sub.Subject), b.String()
+	return letter{subjectRe(sub.Subject), b.String()}
 }
 
 const notOnRoster = `%s does not hold the Connector role, so files from it cannot be processed.
@@ -105,7 +108,7 @@ The Connector role is assigned in the NHSmail Portal by your organisation's
 Local Administrator (Admin > User Management). Once it is assigned, send
 the file again.`
 
-func decisionMail(sub *store.Submission, approved bool, reason string) (string, string) {
+func decisionMail(sub *store.Submission, approved bool, reason string) letter {
 	var b strings.Builder
 	if approved {
 		fmt.Fprintf(&b, "Your file %q has been approved by the support team and will be processed\nin the next batch. Later files from %s are processed without review.\n", sub.Filename, sub.Sender)
@@ -113,5 +116,5 @@ func decisionMail(sub *store.Submission, approved bool, reason string) (string, 
 		fmt.Fprintf(&b, "Your file %q was reviewed by the support team and will not be processed.\n\nReason: %s\n\nYou may correct the file and send it again.\n", sub.Filename, reason)
 	}
 	b.WriteString(signature)
-	return subjectRe(sub.Subject), b.String()
+	return letter{subjectRe(sub.Subject), b.String()}
 }

@@ -160,3 +160,8 @@ func (s *Spool) RemoveOrphans(referenced map[string]bool) ([]string, error) {
 	}
 	return removed, errors.Join(errs...)
 }
+
+// remove deletes a committed segment nothing refers to.
+func (s *Spool) remove(name string) {
+	os.Remove(filepath.Join(s.dir, name))
+}

@@ -18,8 +18,12 @@ func (t *Tx) IsTrusted(sender string) (bool, error) {
 
 // Trust records that a reviewer approved sender's file.
 func (t *Tx) Trust(sender, by string, submissionID int64, now time.Time) error {
+	var sub any
+	if submissionID != 0 {
+		sub = submissionID
+	}
 	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO trusted_senders (address, approved_at, approved_by, submission_id)
-		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, strings.ToLower(sender), timeText(now), by, submissionID)
+		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, strings.ToLower(sender), timeText(now), by, sub)
 	if err != nil {
 		return fmt.Errorf("trust sender %s: %w", sender, err)
 	}

@@ -1,0 +1,18 @@
+// Command connectord runs the NHSmail push connector: it validates and
+// applies connector CSV files to the mailbox directory. See
+// 'connectord help'.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

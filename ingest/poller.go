@@ -1,0 +1,422 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"connectord/store"
+)
+
+// Poller takes every message from the connector mailbox exactly once:
+// each new message is streamed into the spool, the spool segment is made
+// durable, the batch's dispositions are committed, and only then is the
+// server copy moved to the processed mailbox.
+type Poller struct {
+	Server    Server
+	Recorder  *Recorder
+	Mailbox   string
+	Processed string
+	BatchSize int
+	// PollInterval is how often to look for mail without IDLE, and the
+	// longest IDLE wait.
+	PollInterval time.Duration
+	Log          *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// AfterSpool and AfterRecord, when set, run after a batch's spool
+	// segment is durable and after its dispositions are committed (before
+	// the server copy is moved). Crash tests kill the process there.
+	AfterSpool, AfterRecord func()
+
+	sess      *session
+	processed string // the processed mailbox's name as found or created
+	status    Status
+}
+
+// Status is the poller's health, for /healthz and logs.
+type Status struct {
+	Connected  bool
+	LastSync   time.Time
+	LastError  string
+	Reconnects int
+}
+
+// Status returns the poller's health. It must be called from the goroutine
+// that runs the poller, or after it has stopped.
+func (p *Poller) Status() Status { return p.status }
+
+func (p *Poller) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+// Close drops the connection.
+func (p *Poller) Close() {
+	if p.sess != nil {
+		p.sess.c.Logout().Wait()
+		p.sess.close()
+		p.sess = nil
+	}
+	p.status.Connected = false
+}
+
+// connect logs in when there is no connection.
+func (p *Poller) connect(ctx context.Context) error {
+	if p.sess != nil {
+		return nil
+	}
+	s, err := p.Server.dial(ctx, p.PollInterval)
+	if err != nil {
+		return err
+	}
+	p.sess, p.processed = s, ""
+	p.status.Connected = true
+	return nil
+}
+
+// SyncOnce connects when needed and takes every message waiting in the
+// mailbox. On an error the connection is dropped; what was committed
+// stays committed and the next sync carries on from there.
+func (p *Poller) SyncOnce(ctx context.Context) ([]Outcome, error) {
+	out, err := p.sync(ctx)
+	if err != nil {
+		p.status.LastError = err.Error()
+		if p.sess != nil {
+			p.sess.close()
+			p.sess = nil
+			p.status.Connected = false
+		}
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
+		return out, err
+	}
+	p.status.LastSync, p.status.LastError = p.now(), ""
+	return out, nil
+}
+
+func (p *Poller) sync(ctx context.Context) ([]Outcome, error) {
+	if err := p.connect(ctx); err != nil {
+		return nil, err
+	}
+	c := p.sess.c
+	if err := p.ensureProcessed(); err != nil {
+		return nil, err
+	}
+	sel, err := c.Select(p.Mailbox, nil).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("select %s: %w", p.Mailbox, err)
+	}
+	var lastUID uint32
+	err = p.Recorder.Store.InTx(ctx, func(tx *store.Tx) error {
+		st, err := tx.IMAPState(p.Mailbox)
+		if err != nil {
+			return err
+		}
+		if st.UIDValidity == sel.UIDValidity {
+			lastUID = st.LastUID
+		} else if st.UIDValidity != 0 {
+			p.Log.Warn("mailbox UIDVALIDITY changed: every message will be checked again, known ones by their hash",
+				"mailbox", p.Mailbox, "old", st.UIDValidity, "new", sel.UIDValidity)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if sel.NumMessages == 0 {
+		return nil, nil
+	}
+	found, err := c.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagDeleted}}, nil).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", p.Mailbox, err)
+	}
+	var done, fresh []imap.UID
+	for _, u := range found.AllUIDs() {
+		if uint32(u) <= lastUID {
+			done = append(done, u) // recorded, but the move did not happen
+		} else {
+			fresh = append(fresh, u)
+		}
+	}
+	slices.Sort(fresh)
+	if len(done) > 0 {
+		if err := p.move(done); err != nil {
+			return nil, err
+		}
+	}
+	var out []Outcome
+	for len(fresh) > 0 {
+		n := min(len(fresh), max(p.BatchSize, 1))
+		batch := fresh[:n]
+		fresh = fresh[n:]
+		got, err := p.take(ctx, sel.UIDValidity, batch)
+		out = append(out, got...)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// take fetches one batch into a spool segment, makes it durable, records
+// it, and moves it.
+func (p *Poller) take(ctx context.Context, uidValidity uint32, uids []imap.UID) ([]Outcome, error) {
+	seg, err := p.Recorder.Spool.NewSegment(p.now())
+	if err != nil {
+		return nil, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			seg.Discard()
+		}
+	}()
+	fetched, err := p.fetch(seg, uids)
+	if err != nil {
+		return nil, err
+	}
+	if len(fetched) == 0 {
+		return nil, nil
+	}
+	if err := seg.Commit(); err != nil {
+		return nil, err
+	}
+	committed = true
+	if p.AfterSpool != nil {
+		p.AfterSpool()
+	}
+	last := uint32(uids[len(uids)-1])
+	out, err := p.Recorder.Record(ctx, uidValidity, fetched, last, p.now())
+	if err != nil {
+		return nil, err
+	}
+	if p.AfterRecord != nil {
+		p.AfterRecord()
+	}
+	if !slices.ContainsFunc(out, func(o Outcome) bool { return o.SubmissionID != 0 }) {
+		p.Recorder.Spool.remove(seg.Name()) // nothing refers to it (all already recorded)
+	}
+	moved := make([]imap.UID, 0, len(fetched))
+	for _, f := range fetched {
+		moved = append(moved, imap.UID(f.UID))
+	}
+	return out, p.move(moved)
+}
+
+// fetch streams each message's bytes into the segment. It gathers the
+// results and returns once the FETCH is complete: no other command may be
+// sent while a FETCH is being read.
+func (p *Poller) fetch(seg *Segment, uids []imap.UID) ([]Fetched, error) {
+	cmd := p.sess.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
+		UID: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}},
+	})
+	var out []Fetched
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		var f Fetched
+		got := false
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			switch it := item.(type) {
+			case imapclient.FetchItemDataUID:
+				f.UID = uint32(it.UID)
+			case imapclient.FetchItemDataInternalDate:
+				f.InternalDate = it.Time
+			case imapclient.FetchItemDataBodySection:
+				if it.Literal == nil {
+					continue
+				}
+				ref, sum, err := seg.Append(it.Literal, 0)
+				if err != nil {
+					cmd.Close()
+					return nil, err
+				}
+				f.Ref, f.SHA256, got = ref, sum, true
+			}
+		}
+		// "UID n:m" may answer with messages outside the set; keep only ours.
+		if !got || f.UID == 0 || !slices.Contains(uids, imap.UID(f.UID)) {
+			continue
+		}
+		if f.InternalDate.IsZero() {
+			f.InternalDate = p.now()
+		}
+		out = append(out, f)
+	}
+	if err := cmd.Close(); err != nil {
+		return nil, fmt.Errorf("fetch: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Fetched) int { return int(a.UID) - int(b.UID) })
+	return out, nil
+}
+
+// ensureProcessed finds or creates the processed mailbox, once per
+// connection. When the configured name cannot be created at the top level
+// (servers whose folders live under INBOX), INBOX<separator>name is used.
+func (p *Poller) ensureProcessed() error {
+	if p.processed != "" {
+		return nil
+	}
+	c := p.sess.c
+	exists := func(name string) (bool, error) {
+		list, err := c.List("", name, nil).Collect()
+		if err != nil {
+			return false, fmt.Errorf("list %s: %w", name, err)
+		}
+		return len(list) > 0, nil
+	}
+	try := []string{p.Processed}
+	if !strings.HasPrefix(strings.ToUpper(p.Processed), "INBOX") {
+		inbox, err := c.List("", "INBOX", nil).Collect()
+		if err == nil && len(inbox) == 1 && inbox[0].Delim != 0 {
+			try = append(try, "INBOX"+string(inbox[0].Delim)+p.Processed)
+		}
+	}
+	var firstErr error
+	for _, name := range try {
+		ok, err := exists(name)
+		if err != nil {
+			return err
+		}
+		if ok {
+			p.processed = name
+			return nil
+		}
+		err = c.Create(name, nil).Wait()
+		var ie *imap.Error
+		if err == nil || (errors.As(err, &ie) && ie.Code == imap.ResponseCodeAlreadyExists) {
+			p.Log.Info("created the processed mailbox", "mailbox", name)
+			p.processed = name
+			return nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	return fmt.Errorf("create processed mailbox %s: %w", p.Processed, firstErr)
+}
+
+// move takes recorded messages out of the mailbox: MOVE when the server has
+// it; else COPY, flag \Deleted and UID EXPUNGE exactly those UIDs; and
+// without UIDPLUS only COPY and flag (a plain EXPUNGE could remove other
+// clients' messages), relying on the local record to skip them next time.
+func (p *Poller) move(uids []imap.UID) error {
+	c := p.sess.c
+	set := imap.UIDSetNum(uids...)
+	if p.sess.caps.Has(imap.CapMove) {
+		if _, err := c.Move(set, p.processed).Wait(); err != nil {
+			return fmt.Errorf("move to %s: %w", p.processed, err)
+		}
+		return nil
+	}
+	if _, err := c.Copy(set, p.processed).Wait(); err != nil {
+		return fmt.Errorf("copy to %s: %w", p.processed, err)
+	}
+	flags := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted, imap.FlagSeen}}
+	if err := c.Store(set, flags, nil).Close(); err != nil {
+		return fmt.Errorf("flag moved messages: %w", err)
+	}
+	if p.sess.caps.Has(imap.CapUIDPlus) {
+		if err := c.UIDExpunge(set).Close(); err != nil {
+			return fmt.Errorf("expunge moved messages: %w", err)
+		}
+	}
+	return nil
+}
+
+// Run polls until ctx ends: a sync, then IDLE (or a sleep) until new mail
+// or the poll interval, again and again. Errors drop the connection and
+// it is made again after a capped, jittered exponential backoff; each
+// outage is logged once when it starts and once when it ends.
+func (p *Poller) Run(ctx context.Context, onOutcome func(Outcome)) error {
+	defer p.Close()
+	backoff := time.Second
+	down := false
+	for {
+		out, err := p.SyncOnce(ctx)
+		for _, o := range out {
+			if onOutcome != nil {
+				onOutcome(o)
+			}
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			if !down {
+				p.Log.Warn("mailbox unavailable; reconnecting with backoff", "err", err)
+				down = true
+			}
+			p.status.Reconnects++
+			wait := backoff/2 + rand.N(backoff/2+1)
+			backoff = min(backoff*2, 5*time.Minute)
+			if !sleep(ctx, wait) {
+				return nil
+			}
+			continue
+		}
+		if down {
+			p.Log.Info("mailbox reachable again")
+			down = false
+		}
+		backoff = time.Second
+		if err := p.wait(ctx); err != nil && ctx.Err() == nil {
+			p.Log.Debug("wait for new mail", "err", err)
+			p.sess.close()
+			p.sess = nil
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// wait returns when new mail may have arrived: IDLE until the server says
+// so or the poll interval passes; without IDLE, after the poll interval.
+func (p *Poller) wait(ctx context.Context) error {
+	if p.sess == nil || !p.sess.caps.Has(imap.CapIdle) {
+		sleep(ctx, p.PollInterval)
+		return nil
+	}
+	select {
+	case <-p.sess.updates: // mail came during the sync
+		return nil
+	default:
+	}
+	idle, err := p.sess.c.Idle()
+	if err != nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	t := time.NewTimer(p.PollInterval)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	case <-p.sess.updates:
+	}
+	if err := idle.Close(); err != nil {
+		return fmt.Errorf("end idle: %w", err)
+	}
+	return idle.Wait()
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

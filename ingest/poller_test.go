@@ -1,0 +1,372 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"connectord/internal/imaptest"
+	"connectord/store"
+)
+
+var (
+	capsMove  = imaptest.CapsMove
+	capsPlain = imaptest.CapsPlain
+)
+
+// submissionMail is an authenticated submission with one CSV attachment.
+func submissionMail(from, filename, csv string) []byte { return imaptest.Submission(from, filename, csv) }
+
+func TestPollTakesEachMessageOnce(t *testing.T) {
+	for name, caps := range map[string]imap.CapSet{"MOVE": capsMove, "without MOVE or UIDPLUS": capsPlain} {
+		t.Run(name, func(t *testing.T) {
+			srv := imaptest.Start(t, caps)
+			f := newIngestFixture(t, srv.Addr)
+			for i := range 7 {
+				srv.Append(t, submissionMail("trusted@nhs.net", "f.csv", validCSV), at("2026-03-0"+string(rune('1'+i)), "12:00:00"))
+			}
+			out := f.sync(t)
+			if len(out) != 7 {
+				t.Fatalf("took %d messages, want 7: %+v", len(out), out)
+			}
+			for _, o := range out {
+				if o.State != store.StateAccepted || o.SubmissionID == 0 {
+					t.Errorf("uid %d: %s %q, want accepted", o.UID, o.State, o.Reason)
+				}
+			}
+			if _, live := srv.Count(t, "INBOX"); live != 0 {
+				t.Errorf("INBOX still has %d live messages", live)
+			}
+			if all, _ := srv.Count(t, "Processed"); all != 7 {
+				t.Errorf("Processed has %d messages, want 7", all)
+			}
+			if again := f.sync(t); len(again) != 0 {
+				t.Errorf("second sync took %d messages, want 0", len(again))
+			}
+			if n := len(f.outbox(t)); n != 7 {
+				t.Errorf("outbox has %d mails, want 7 acknowledgements", n)
+			}
+		})
+	}
+}
+
+func TestFirstTimeSenderHeldThenApproved(t *testing.T) {
+	srv := imaptest.Start(t, capsMove)
+	f := newIngestFixture(t, srv.Addr)
+	srv.Append(t, submissionMail("alice.smith@nhs.net", "first.csv", validCSV), at("2026-03-03", "10:00:00"))
+	out := f.sync(t)
+	if len(out) != 1 || out[0].State != store.StateHeld {
+		t.Fatalf("got %+v, want one held", out)
+	}
+	mail := f.outbox(t)
+	kinds := map[string]string{}
+	for _, m := range mail {
+		kinds[m.Kind] = m.Recipient
+	}
+	if kinds[store.MailHeld] != "alice.smith@nhs.net" || kinds[store.MailReview] != reviewer || len(mail) != 2 {
+		t.Fatalf("outbox: got %+v, want a held notice to alice and a review notice to %s", kinds, reviewer)
+	}
+	r := &Review{Store: f.st, MessageIDDomain: "nhs.net"}
+	if _, err := r.Approve(context.Background(), out[0].SubmissionID, "rita", f.now); err != nil {
+		t.Fatal(err)
+	}
+	_, err := r.Approve(context.Background(), out[0].SubmissionID, "sam", f.now)
+	if !errors.Is(err, store.ErrAlreadyDecided) || !strings.Contains(err.Error(), "rita") {
+		t.Errorf("second reviewer: got %v, want already decided by rita", err)
+	}
+	sub, _ := f.st.Submission(context.Background(), out[0].SubmissionID)
+	if sub.State != store.StateAccepted {
+		t.Errorf("after approval: %s, want accepted", sub.State)
+	}
+	srv.Append(t, submissionMail("alice.smith@nhs.net", "second.csv", validCSV), at("2026-03-04", "10:00:00"))
+	if out := f.sync(t); len(out) != 1 || out[0].State != store.StateAccepted {
+		t.Errorf("second file: got %+v, want accepted directly", out)
+	}
+}
+
+func TestRejectWithReason(t *testing.T) {
+	srv := imaptest.Start(t, capsMove)
+	f := newIngestFixture(t, srv.Addr)
+	srv.Append(t, submissionMail("alice.smith@nhs.net", "first.csv", validCSV), at("2026-03-03", "10:00:00"))
+	out := f.sync(t)
+	r := &Review{Store: f.st, MessageIDDomain: "nhs.net"}
+	if _, err := r.Reject(context.Background(), out[0].SubmissionID, "", "rita", f.now); err == nil {
+		t.Error("reject without a reason: got no error")
+	}
+	if _, err := r.Reject(context.Background(), out[0].SubmissionID, "wrong organisation", "rita", f.now); err != nil {
+		t.Fatal(err)
+	}
+	var decision *store.OutboxMessage
+	for _, m := range f.outbox(t) {
+		if m.Kind == store.MailDecision {
+			decision = &m
+		}
+	}
+	if decision == nil || decision.Recipient != "alice.smith@nhs.net" || !strings.Contains(decision.Body, "wrong organisation") {
+		t.Errorf("decision mail: got %+v, want the reason sent to alice", decision)
+	}
+}
+
+func TestLastFileOfTheDayWins(t *testing.T) {
+	srv := imaptest.Start(t, capsMove)
+	f := newIngestFixture(t, srv.Addr)
+	srv.Append(t, submissionMail("trusted@nhs.net", "a.csv", validCSV), at("2026-07-15", "09:00:00"))
+	srv.Append(t, submissionMail("trusted@nhs.net", "b.csv", validCSV), at("2026-07-15", "15:00:00"))
+	f.sync(t)
+	// The third comes in a later sync, a second before the cutoff (BST).
+	srv.Append(t, submissionMail("trusted@nhs.net", "c.csv", validCSV), at("2026-07-15", "19:59:59"))
+	// A fourth at the cutoff belongs to the next day and replaces nothing.
+	srv.Append(t, submissionMail("trusted@nhs.net", "d.csv", validCSV), at("2026-07-15", "20:00:00"))
+	f.sync(t)
+	subs, err := f.st.Submissions(context.Background(), store.SubmissionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	day := map[string]string{}
+	for _, s := range subs {
+		got[s.Filename], day[s.Filename] = s.State, s.BatchDay
+	}
+	want := map[string]string{"a.csv": store.StateSuperseded, "b.csv": store.StateSuperseded, "c.csv": store.StateAccepted, "d.csv": store.StateAccepted}
+	for file, state := range want {
+		if got[file] != state {
+			t.Errorf("%s: %s, want %s", file, got[file], state)
+		}
+	}
+	if day["c.csv"] != "2026-07-15" || day["d.csv"] != "2026-07-16" {
+		t.Errorf("batch days: c %s, d %s; want 2026-07-15 and 2026-07-16", day["c.csv"], day["d.csv"])
+	}
+	var ackC string
+	for _, m := range f.outbox(t) {
+		if m.Kind == store.MailAck && strings.Contains(m.Body, `"c.csv"`) {
+			ackC = m.Body
+		}
+	}
+	if !strings.Contains(ackC, `replaces "b.csv"`) {
+		t.Errorf("acknowledgement of c.csv does not name b.csv:\n%s", ackC)
+	}
+}
+
+func TestDispositions(t *testing.T) {
+	fixture := func(name string) []byte {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	bigCSV := validCSV + strings.Repeat("Ann,Other,,RR8,"+strings.Repeat("x", 80)+"\r\n", 21<<20/100)
+	tests := []struct {
+		name      string
+		raw       []byte
+		wantState string
+		wantReply bool
+		reason    string
+	}{
+		{"bounce", fixture("bounce.eml"), store.StateIgnored, false, "automatic"},
+		{"auto-reply", fixture("autoreply.eml"), store.StateIgnored, false, "automatic"},
+		{"bulk", fixture("bulk.eml"), store.StateIgnored, false, "automatic"},
+		{"our own loop header", fixture("loop.eml"), store.StateIgnored, false, "automatic"},
+		{"forged Authentication-Results", fixture("forged_authres.eml"), store.StateRejected, false, "not authenticated"},
+		{"no Authentication-Results", submissionMail("trusted@nhs.net", "f.csv", validCSV)[len(imaptest.AuthHeader("nhs.net")):], store.StateRejected, false, "not authenticated"},
+		{"local nhs.uk address", fixture("from_nhs_uk.eml"), store.StateRejected, false, "sender refused"},
+		{"not on the roster", submissionMail("stranger@nhs.net", "f.csv", validCSV), store.StateRejected, true, "roster"},
+		{"no attachment", submissionMail("trusted@nhs.net", "", ""), store.StateRejected, true, "no CSV"},
+		{"two CSV attachments", fixture("two_csv.eml"), store.StateRejected, true, ""},
+		{"an Excel workbook", fixture("xlsx_only.eml"), store.StateRejected, true, ""},
+		{"unusable file", submissionMail("trusted@nhs.net", "f.csv", "Name,Surname\r\nA,B\r\n"), store.StateRejected, true, "cannot be used"},
+		{"21 MB attachment", submissionMail("trusted@nhs.net", "big.csv", bigCSV), store.StateRejected, true, ""},
+		{"RFC 2231 file name", fixture("rfc2231_filename.eml"), store.StateRejected, true, "Cliniciéns.csv"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := imaptest.Start(t, capsMove)
+			f := newIngestFixture(t, srv.Addr)
+			srv.Append(t, tc.raw, at("2026-03-03", "12:00:00"))
+			out := f.sync(t)
+			if len(out) != 1 {
+				t.Fatalf("took %d messages, want 1", len(out))
+			}
+			said := strings.ToLower(out[0].Reason + " " + out[0].Filename)
+			if out[0].State != tc.wantState || !strings.Contains(said, strings.ToLower(tc.reason)) {
+				t.Fatalf("got %+v, want %s (%s)", out, tc.wantState, tc.reason)
+			}
+			replied := false
+			for _, m := range f.outbox(t) {
+				if m.Kind != store.MailReview {
+					replied = true
+				}
+			}
+			if replied != tc.wantReply {
+				t.Errorf("reply sent: %v, want %v", replied, tc.wantReply)
+			}
+			if _, live := srv.Count(t, "INBOX"); live != 0 {
+				t.Errorf("message left in INBOX")
+			}
+		})
+	}
+}
+
+// A message whose bytes were recorded before (the mailbox's UIDVALIDITY
+// changed, so every UID is new) keeps its one disposition.
+func TestSameBytesAfterUIDValidityChange(t *testing.T) {
+	srv := imaptest.Start(t, capsMove)
+	f := newIngestFixture(t, srv.Addr)
+	raw := submissionMail("trusted@nhs.net", "f.csv", validCSV)
+	srv.Append(t, raw, at("2026-03-03", "12:00:00"))
+	f.sync(t)
+	// Forget the position, as after a UIDVALIDITY change, and put the same
+	// bytes back in the mailbox.
+	err := f.st.InTx(context.Background(), func(tx *store.Tx) error {
+		return tx.SetIMAPState("INBOX", store.IMAPState{UIDValidity: 1, LastUID: 0})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Append(t, raw, at("2026-03-03", "12:00:00"))
+	out := f.sync(t)
+	if len(out) != 1 || out[0].State != Duplicate {
+		t.Fatalf("got %+v, want one duplicate", out)
+	}
+	subs, _ := f.st.Submissions(context.Background(), store.SubmissionFilter{})
+	if len(subs) != 1 {
+		t.Errorf("%d submissions, want 1", len(subs))
+	}
+	if _, live := srv.Count(t, "INBOX"); live != 0 {
+		t.Errorf("duplicate left in INBOX")
+	}
+	segs, _ := os.ReadDir(f.spool.Dir())
+	refs, _ := f.st.SpoolSegments(context.Background())
+	for _, s := range segs {
+		if strings.HasSuffix(s.Name(), segmentSuffix) && !refs[s.Name()] {
+			t.Errorf("spool keeps an unreferenced segment %s", s.Name())
+		}
+	}
+}
+
+// cutProxy forwards loopback connections to an upstream server and cuts
+// the first one after limit bytes from the server.
+type cutProxy struct {
+	ln    net.Listener
+	limit int64
+	mu    sync.Mutex
+	n     int
+	wg    sync.WaitGroup
+}
+
+func startCutProxy(t *testing.T, upstream string, limit int64) *cutProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{ln: ln, limit: limit}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			down, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", upstream)
+			if err != nil {
+				down.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.n++
+			cut := p.n == 1
+			p.mu.Unlock()
+			p.wg.Add(2)
+			go func() { defer p.wg.Done(); io.Copy(up, down); up.Close() }()
+			go func() {
+				defer p.wg.Done()
+				if cut {
+					io.CopyN(down, up, p.limit)
+				} else {
+					io.Copy(down, up)
+				}
+				down.Close()
+				up.Close()
+			}()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); p.wg.Wait() })
+	return p
+}
+
+func TestConnectionCutMidFetch(t *testing.T) {
+	srv := imaptest.Start(t, capsMove)
+	for i := range 5 {
+		srv.Append(t, submissionMail("trusted@nhs.net", "f.csv", validCSV+strings.Repeat("Bob,Jones,,RR8\r\n", 200)), at("2026-03-0"+string(rune('1'+i)), "12:00:00"))
+	}
+	// The first connection dies part-way through the first FETCH.
+	proxy := startCutProxy(t, srv.Addr, 6000)
+	f := newIngestFixture(t, proxy.ln.Addr().String())
+	if _, err := f.poller.SyncOnce(context.Background()); err == nil {
+		t.Fatal("first sync succeeded through a cut connection")
+	}
+	out := f.sync(t) // a new connection, not cut
+	if len(out) != 5 {
+		t.Fatalf("after reconnecting took %d messages, want 5", len(out))
+	}
+	subs, _ := f.st.Submissions(context.Background(), store.SubmissionFilter{})
+	if len(subs) != 5 {
+		t.Errorf("%d submissions, want 5 (each once)", len(subs))
+	}
+}
+
+// A server that accepts and then says nothing must not hang the poller.
+func TestStalledServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	var mu sync.Mutex
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			c.Write([]byte("* OK ready\r\n")) // then silence
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	f := newIngestFixture(t, ln.Addr().String())
+	f.poller.Server.Timeout = 300 * time.Millisecond
+	f.poller.PollInterval = time.Second
+	errc := make(chan error, 1)
+	go func() { _, err := f.poller.SyncOnce(context.Background()); errc <- err }()
+	select {
+	case err := <-errc:
+		if err == nil {
+			t.Error("sync against a silent server succeeded")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("sync against a silent server did not return")
+	}
+}

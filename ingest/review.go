@@ -1,0 +1,66 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"connectord/store"
+)
+
+// Review decides held submissions. The decision, the sender's trust and
+// the email telling the sender commit together; when two reviewers act on
+// one submission the second gets store.ErrAlreadyDecided naming the first.
+type Review struct {
+	Store           *store.Store
+	MessageIDDomain string
+}
+
+// Approve accepts a held submission for the next batch that includes its
+// batch day, and trusts its sender from then on.
+func (r *Review) Approve(ctx context.Context, id int64, by string, now time.Time) (store.Submission, error) {
+	return r.decide(ctx, id, true, "", by, now)
+}
+
+// Reject refuses a held submission; the reason goes back to the sender.
+func (r *Review) Reject(ctx context.Context, id int64, reason, by string, now time.Time) (store.Submission, error) {
+	if strings.TrimSpace(reason) == "" {
+		return store.Submission{}, errors.New("a rejection needs a reason for the sender")
+	}
+	return r.decide(ctx, id, false, reason, by, now)
+}
+
+func (r *Review) decide(ctx context.Context, id int64, approve bool, reason, by string, now time.Time) (store.Submission, error) {
+	var sub store.Submission
+	err := r.Store.InTx(ctx, func(tx *store.Tx) error {
+		state, why := store.StateRejected, "rejected by "+by+": "+reason
+		if approve {
+			state, why = store.StateAccepted, "approved by "+by
+		}
+		if err := tx.Review(id, state, why, by, now); err != nil {
+			return err
+		}
+		var err error
+		if sub, err = tx.Submission(id); err != nil {
+			return err
+		}
+		if approve {
+			if err := tx.Trust(sub.Sender, by, id, now); err != nil {
+				return err
+			}
+		}
+		l := decisionMail(&sub, approve, reason)
+		mid, err := newMessageID(r.MessageIDDomain)
+		if err != nil {
+			return err
+		}
+		return tx.Enqueue(&store.OutboxMessage{Kind: store.MailDecision, SubmissionID: id, Recipient: sub.Sender,
+			Subject: l.subject, Body: l.body, InReplyTo: sub.MessageID, MessageID: mid}, now)
+	})
+	if err != nil {
+		return store.Submission{}, fmt.Errorf("review submission %d: %w", id, err)
+	}
+	return sub, nil
+}

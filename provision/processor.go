@@ -1,0 +1,272 @@
+package provision
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"connectord/pushfile"
+	"connectord/store"
+)
+
+// Processor applies push files to the directory.
+type Processor struct {
+	// Domain is the mail domain of new mailboxes.
+	Domain string
+	// Rand is the source of generated passwords and Local IDs; nil means
+	// crypto/rand. Tests pass a fixed stream for golden files.
+	Rand io.Reader
+	Log  *slog.Logger
+}
+
+// Job says whose file this is and when it runs.
+type Job struct {
+	Sender store.Sender
+	File   string    // the file's name, for the audit trail
+	Now    time.Time // the time stamped on every change
+	// DryRun decides every row but the caller rolls the transaction back:
+	// no passwords are generated and Detail says what would happen.
+	DryRun bool
+}
+
+// Summary is what a processed file came to.
+type Summary struct {
+	Counts Counts
+	// Created counts new mailboxes per organisation.
+	Created map[string]int
+}
+
+// maxLocalPart keeps generated addresses within RFC 5321's 64 characters,
+// leaving room for a collision number.
+const maxLocalPart = 58
+
+// Run reads every row of rd, decides and applies it through tx, and writes
+// each row's result to out (when not nil). A *pushfile.FileError means the
+// file is unusable; any error means the caller must roll tx back.
+func (p *Processor) Run(ctx context.Context, tx *store.DirectoryTx, rd *pushfile.Reader, out *pushfile.ResultsWriter, job Job) (Summary, error) {
+	limits, err := tx.CreationCounts()
+	if err != nil {
+		return Summary{}, err
+	}
+	r := &run{p: p, tx: tx, job: job, limits: limits, sum: Summary{Counts: Counts{}, Created: map[string]int{}}}
+	if r.rnd = p.Rand; r.rnd == nil {
+		r.rnd = rand.Reader
+	}
+	for n := 0; ; n++ {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return Summary{}, fmt.Errorf("process %s: %w", job.File, err)
+			}
+		}
+		row, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return Summary{}, err
+		}
+		res, err := r.decide(row)
+		if err != nil {
+			return Summary{}, fmt.Errorf("%s line %d: %w", job.File, row.Line, err)
+		}
+		r.sum.Counts[Status(res.Status)]++
+		if out != nil {
+			if err := out.Write(row, res); err != nil {
+				return Summary{}, fmt.Errorf("write results: %w", err)
+			}
+		}
+	}
+	if !job.DryRun {
+		for org, n := range r.sum.Created {
+			if err := tx.AddCreated(org, n); err != nil {
+				return Summary{}, err
+			}
+		}
+	}
+	if out != nil {
+		if err := out.Flush(); err != nil {
+			return Summary{}, fmt.Errorf("write results: %w", err)
+		}
+	}
+	return r.sum, nil
+}
+
+// run is the state of one file's processing.
+type run struct {
+	p      *Processor
+	tx     *store.DirectoryTx
+	job    Job
+	rnd    io.Reader
+	limits map[string][2]int
+	sum    Summary
+	mb     store.Mailbox
+}
+
+func result(s Status, detail, address string) pushfile.Result {
+	return pushfile.Result{Status: string(s), Detail: detail, EmailAddress: address}
+}
+
+// decide settles one row, in the order of the rules.
+func (r *run) decide(row *pushfile.Row) (pushfile.Result, error) {
+	if !row.Valid() {
+		return result(Invalid, row.Detail(), ""), nil
+	}
+	v := &row.Value
+	org := v[pushfile.Organisation]
+	if !r.job.Sender.MayActFor(org) {
+		return result(Denied, fmt.Sprintf("%s does not hold the Connector role for organisation %s (it does for: %s)",
+			r.job.Sender.Address, org, orgList(r.job.Sender.Orgs)), ""), nil
+	}
+	if id := v[pushfile.LocalID]; id != "" {
+		found, err := r.tx.ByLocalID(id, &r.mb)
+		if err != nil {
+			return pushfile.Result{}, err
+		}
+		if found {
+			return r.existing(row)
+		}
+	}
+	first, last := v[pushfile.FirstName], v[pushfile.LastName]
+	addr, dup, err := r.tx.NameMatch(org, store.NameKey(first, last))
+	if err != nil {
+		return pushfile.Result{}, err
+	}
+	if dup {
+		return result(Duplicate, fmt.Sprintf("matches %s, a mailbox of %s created without a Local ID; set its Local ID in the Portal, then send the row again", addr, org), addr), nil
+	}
+	return r.create(row)
+}
+
+func orgList(orgs []string) string {
+	if len(orgs) == 0 {
+		return "none"
+	}
+	return strings.Join(orgs, ", ")
+}
+
+// existing settles a row whose Local ID is in the directory (loaded in r.mb).
+func (r *run) existing(row *pushfile.Row) (pushfile.Result, error) {
+	m := &r.mb
+	org := row.Value[pushfile.Organisation]
+	switch {
+	case m.Kind == store.KindContact:
+		return result(Contact, "the Local ID belongs to a contact migrated from NHSmail 1; contacts are not updated", m.Address), nil
+	case m.Org != org:
+		return result(Leaver, fmt.Sprintf("the Local ID belongs to %s of organisation %s; mark leavers and joiners in the Portal", m.Address, m.Org), m.Address), nil
+	}
+	before := *m
+	changed := applyRow(m, row)
+	if len(changed) == 0 {
+		return result(NoChange, "", m.Address), nil
+	}
+	if err := r.tx.Update(m, r.job.Now); err != nil {
+		return pushfile.Result{}, err
+	}
+	b, a := changeJSON(&before, m, changed)
+	if err := r.tx.Audit(store.AuditEntry{At: r.job.Now, Actor: r.job.Sender.Address, Source: r.job.File,
+		Line: row.Line, Action: "update", Address: m.Address, LocalID: m.LocalID, Before: b, After: a}); err != nil {
+		return pushfile.Result{}, err
+	}
+	names := make([]string, len(changed))
+	for i, f := range changed {
+		names[i] = f.String()
+	}
+	return result(Updated, "changed: "+strings.Join(names, ", "), m.Address), nil
+}
+
+// create settles a row that becomes a new mailbox, within the creation limit.
+func (r *run) create(row *pushfile.Row) (pushfile.Result, error) {
+	v := &row.Value
+	org := v[pushfile.Organisation]
+	lim := r.limits[org]
+	if made := lim[1] + r.sum.Created[org]; made >= lim[0] {
+		return result(Denied, fmt.Sprintf("creation limit %d reached for organisation %s; ask for it to be raised (NHS England: feedback@nhs.net, Scotland: nhsmail.scotland@nhs.net)", lim[0], org), ""), nil
+	}
+	m := &r.mb
+	*m = store.Mailbox{Org: org, Kind: store.KindMailbox, EmailSize: 4}
+	applyRow(m, row)
+	var notes []string
+	m.LocalID = v[pushfile.LocalID]
+	if m.LocalID == "" {
+		id, err := r.newLocalID(org)
+		if err != nil {
+			return pushfile.Result{}, err
+		}
+		m.LocalID = id
+		notes = append(notes, "Local ID generated: "+id)
+	}
+	addr, err := r.newAddress(v[pushfile.FirstName], v[pushfile.LastName])
+	if err != nil {
+		return pushfile.Result{}, err
+	}
+	m.Address = addr
+	res := result(New, "", addr)
+	if v[pushfile.Password] == "" {
+		if r.job.DryRun {
+			notes = append(notes, "a password will be generated")
+		} else {
+			pw, err := GeneratePassword(r.rnd)
+			if err != nil {
+				return pushfile.Result{}, err
+			}
+			res.GeneratedPassword = pw
+		}
+	}
+	if err := r.tx.Insert(m, r.job.Now); err != nil {
+		return pushfile.Result{}, err
+	}
+	_, after := changeJSON(nil, m, allFields)
+	if err := r.tx.Audit(store.AuditEntry{At: r.job.Now, Actor: r.job.Sender.Address, Source: r.job.File,
+		Line: row.Line, Action: "create", Address: m.Address, LocalID: m.LocalID, After: after}); err != nil {
+		return pushfile.Result{}, err
+	}
+	r.sum.Created[org]++
+	res.Detail = strings.Join(notes, "; ")
+	return res, nil
+}
+
+// newAddress finds the first free first.last, first.last2, first.last3…
+func (r *run) newAddress(first, last string) (string, error) {
+	base := AddressBase(first, last)
+	if len(base) > maxLocalPart {
+		base = strings.TrimRight(base[:maxLocalPart], ".-")
+	}
+	for n := 1; n < 100000; n++ {
+		local := base
+		if n > 1 {
+			local += strconv.Itoa(n)
+		}
+		addr := local + "@" + r.p.Domain
+		taken, err := r.tx.AddressTaken(addr)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return addr, nil
+		}
+	}
+	return "", fmt.Errorf("no free address for %s", base)
+}
+
+func (r *run) newLocalID(org string) (string, error) {
+	for range 10 {
+		id, err := GenerateLocalID(r.rnd, org)
+		if err != nil {
+			return "", err
+		}
+		taken, err := r.tx.LocalIDTaken(id)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return id, nil
+		}
+	}
+	return "", errors.New("could not generate an unused Local ID")
+}
