@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-
 	"connectord/internal/imaptest"
 	"connectord/mailauth"
 	"connectord/pushfile"

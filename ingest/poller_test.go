@@ -23,7 +23,9 @@ var (
 )
 
 // submissionMail is an authenticated submission with one CSV attachment.
-func submissionMail(from, filename, csv string) []byte { return imaptest.Submission(from, filename, csv) }
+func submissionMail(from, filename, csv string) []byte {
+	return imaptest.Submission(from, filename, csv)
+}
 
 func TestPollTakesEachMessageOnce(t *testing.T) {
 	for name, caps := range map[string]imap.CapSet{"MOVE": capsMove, "without MOVE or UIDPLUS": capsPlain} {

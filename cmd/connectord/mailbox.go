@@ -141,4 +141,3 @@ func (a *app) dataDir() error {
 	}
 	return nil
 }
-
