@@ -6,12 +6,14 @@
 //
 // Open takes the spooled file as an io.ReadSeeker and reads it twice. The
 // first pass is cheap: it rejects files that are not text (an .xlsx or zip,
-// an old .xls, a PDF, anything with NUL bytes), and picks the encoding:
+// an old .xls, a PDF, anything with NUL bytes or characters, UTF-16 without
+// a byte order mark, UTF-32), counts the lines, and picks the encoding:
 // UTF-8 with or without a byte order mark; Windows-1252 when the bytes are
 // not valid UTF-8; UTF-16 LE or BE with a byte order mark. The second pass
 // decodes and parses the file as a stream, one row at a time, so memory does
 // not grow with the file (except for 16 to 32 bytes per Local ID, see
-// below).
+// below). The one exception is a single enormous record, such as a quoted
+// cell never closed: encoding/csv holds a record whole.
 //
 // The delimiter is a comma, or a semicolon when the header line has
 // semicolons and no comma (European Excel). Beyond the brief: a header with

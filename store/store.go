@@ -75,9 +75,11 @@ func dsn(path string, readOnly bool) string {
 		"foreign_keys(1)",
 		"journal_mode(WAL)",
 		"synchronous(NORMAL)",
-		// A 64 MiB page cache per connection keeps a million-mailbox
-		// directory's indexes hot during a night's run.
-		"cache_size(-65536)",
+		// 16 MiB of page cache per connection: measured on a million-row
+		// file against a million-mailbox directory, a larger cache cost
+		// memory and no speed (the OS page cache serves the rest); see
+		// docs/performance.md.
+		"cache_size(-16384)",
 	} {
 		q.Add("_pragma", p)
 	}

@@ -63,7 +63,9 @@ CREATE TABLE outbox (
 	message_id      TEXT NOT NULL UNIQUE,
 	attachment_name TEXT NOT NULL DEFAULT '',
 	attachment_path TEXT NOT NULL DEFAULT '',  -- in the data directory
-	state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+	-- sending: an attempt is under way; a row found so after a crash is failed
+	-- for an operator rather than sent again (it may have gone).
+	state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
 	attempts        INTEGER NOT NULL DEFAULT 0,
 	next_attempt_at TEXT NOT NULL,
 	last_error      TEXT NOT NULL DEFAULT '',

@@ -1,0 +1,99 @@
+package provision
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"connectord/directoryfile"
+	"connectord/internal/synth"
+	"connectord/pushfile"
+	"connectord/store"
+)
+
+// BenchmarkProcess applies a 20,000-row push file (8% updates, 2% new
+// users) to a 20,000-mailbox directory, rolling back after each run so
+// every iteration sees the same directory. scripts/bench.sh measures the
+// million-row case end to end.
+func BenchmarkProcess(b *testing.B) {
+	const rows = 20000
+	ctx := context.Background()
+	set := synth.Set{Rows: rows, Orgs: 20, Update: 0.08, Create: 0.02, Seed: 3}
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	var orgs, dir, push bytes.Buffer
+	for _, w := range []struct {
+		buf   *bytes.Buffer
+		write func(io.Writer) error
+	}{{&orgs, set.Organisations}, {&dir, set.Directory}, {&push, set.PushFile}} {
+		if err := w.write(w.buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	list, err := directoryfile.ReadOrganisations(&orgs, "orgs.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := st.PutOrganisations(ctx, list); err != nil {
+		b.Fatal(err)
+	}
+	codes := make([]string, set.Orgs)
+	for i := range codes {
+		codes[i] = synth.OrgCode(i)
+	}
+	if err := st.PutSender(ctx, "bulk@nhs.net", codes, time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	reg, err := st.Registry(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tx, err := st.BeginDirectory(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := directoryfile.ImportReport(&dir, "dir.csv", tx, reg, time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	sender, err := st.Sender(ctx, "bulk@nhs.net")
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := push.Bytes()
+	p := &Processor{Domain: "nhs.net"}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rd, err := pushfile.Open(bytes.NewReader(data), pushfile.Options{Registry: reg})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rw, err := pushfile.NewResultsWriter(io.Discard, rd)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tx, err := st.BeginDirectory(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sum, err := p.Run(ctx, tx, rd, rw, Job{Sender: sender, File: "push.csv", Now: time.Now()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		tx.Rollback()
+		if sum.Counts.Total() != rows {
+			b.Fatalf("processed %d rows, want %d", sum.Counts.Total(), rows)
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}

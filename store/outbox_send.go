@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ClaimDue marks up to limit pending messages whose time has come as being
+// sent (counting the attempt) and returns them, oldest first.
+func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int) ([]OutboxMessage, error) {
+	var out []OutboxMessage
+	err := s.InTx(ctx, func(t *Tx) error {
+		rows, err := t.tx.QueryContext(t.ctx, `SELECT `+outboxColumns+` FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+			timeText(now), limit)
+		if err != nil {
+			return fmt.Errorf("read due mail: %w", err)
+		}
+		for rows.Next() {
+			var m OutboxMessage
+			if err := scanOutbox(rows, &m); err != nil {
+				rows.Close()
+				return fmt.Errorf("read due mail: %w", err)
+			}
+			out = append(out, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].Attempts++
+			out[i].State = OutboxSending
+			if _, err := t.tx.ExecContext(t.ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?`, out[i].ID); err != nil {
+				return fmt.Errorf("claim mail %d: %w", out[i].ID, err)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// OutboxSending is an attempt under way.
+const OutboxSending = "sending"
+
+// MarkSent records a delivered message.
+func (s *Store) MarkSent(ctx context.Context, id int64, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'sent', sent_at = ?, last_error = '' WHERE id = ?`, timeText(now), id)
+	if err != nil {
+		return fmt.Errorf("mark mail %d sent: %w", id, err)
+	}
+	return nil
+}
+
+// MarkRetry puts a message back to be tried again at next.
+func (s *Store) MarkRetry(ctx context.Context, id int64, reason string, next time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ?`, reason, timeText(next), id)
+	if err != nil {
+		return fmt.Errorf("reschedule mail %d: %w", id, err)
+	}
+	return nil
+}
+
+// MarkFailed gives a message up until an operator retries it.
+func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?`, reason, id)
+	if err != nil {
+		return fmt.Errorf("mark mail %d failed: %w", id, err)
+	}
+	return nil
+}
+
+// FailInterrupted marks messages left "sending" by a process that stopped
+// mid-attempt as failed: they may have been delivered, so they are not
+// sent again without an operator.
+func (s *Store) FailInterrupted(ctx context.Context) (int, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'failed',
+		last_error = 'interrupted while sending: it may have been delivered; check with the recipient, then retry it if not'
+		WHERE state = 'sending'`)
+	if err != nil {
+		return 0, fmt.Errorf("recover interrupted mail: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// RetryOutbox puts a failed message back in the queue, now, with a fresh
+// count of attempts. Its Message-ID stays the same.
+func (s *Store) RetryOutbox(ctx context.Context, id int64, now time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND state = 'failed'`,
+		timeText(now), id)
+	if err != nil {
+		return fmt.Errorf("retry mail %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("mail %d is not failed (only failed mail can be retried): %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// OutboxDepth counts messages by state.
+func (s *Store) OutboxDepth(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("count outbox: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
