@@ -26,6 +26,8 @@ type Config struct {
 	OAuth2    OAuth2    `yaml:"oauth2"`
 	Ingest    Ingest    `yaml:"ingest"`
 	Batch     Batch     `yaml:"batch"`
+	SMTP      SMTP      `yaml:"smtp"`
+	Ops       Ops       `yaml:"ops"`
 	// Reviewers are told when a first-time sender's file is held.
 	Reviewers []string `yaml:"reviewers"`
 	Log       Log      `yaml:"log"`
@@ -71,6 +73,29 @@ type Ingest struct {
 type Batch struct {
 	Timezone string `yaml:"timezone"`
 	Cutoff   string `yaml:"cutoff"` // HH:MM; files received at or after it go to the next day's batch
+	// Schedule is a five-field cron spec in Timezone.
+	Schedule string `yaml:"schedule"`
+	// SyncTimeout bounds the mailbox sync a run starts with.
+	SyncTimeout time.Duration `yaml:"sync_timeout"`
+}
+
+// SMTP is the relay connectord's emails go through.
+type SMTP struct {
+	Address      string        `yaml:"address"`
+	TLS          string        `yaml:"tls"` // tls | starttls | none (loopback only)
+	CAFile       string        `yaml:"ca_file"`
+	Auth         string        `yaml:"auth"` // none | password | oauth2
+	Username     string        `yaml:"username"`
+	PasswordFile string        `yaml:"password_file"`
+	PasswordEnv  string        `yaml:"password_env"`
+	From         string        `yaml:"from"`
+	MaxAttempts  int           `yaml:"max_attempts"`
+	Timeout      time.Duration `yaml:"timeout"`
+}
+
+// Ops is the operations endpoint: /healthz and /metrics.
+type Ops struct {
+	Listen string `yaml:"listen"`
 }
 
 // Directory configures the mailbox directory the engine maintains.
@@ -113,7 +138,12 @@ func Defaults() Config {
 			AllowedDomains: []string{"nhs.net"}, RequireAuthenticatedSender: true,
 			TrustedAuthservIDs: []string{"mx.nhs.net"}, MaxAttachmentBytes: 20 << 20,
 		},
-		Batch: Batch{Timezone: "Europe/London", Cutoff: "20:00"},
+		Batch: Batch{Timezone: "Europe/London", Cutoff: "20:00", Schedule: "30 20 * * *", SyncTimeout: 10 * time.Minute},
+		SMTP: SMTP{
+			Address: "127.0.0.1:587", TLS: "starttls", Auth: "password", Username: "connector.data@nhs.net",
+			From: "connector.data@nhs.net", MaxAttempts: 8, Timeout: time.Minute,
+		},
+		Ops: Ops{Listen: "127.0.0.1:9464"},
 		Log:   Log{Level: "info", Format: "text"},
 	}
 }

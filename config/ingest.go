@@ -1,12 +1,13 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
 // Location loads batch.timezone.
@@ -95,6 +96,16 @@ func (c Config) validateIngest() []error {
 	if _, err := time.Parse("15:04", c.Batch.Cutoff); err != nil {
 		bad("batch.cutoff: %q is not a time of day such as 20:00", c.Batch.Cutoff)
 	}
+	if _, err := cron.ParseStandard(c.Batch.Schedule); err != nil {
+		bad("batch.schedule: %q is not a five-field cron schedule (for example \"30 20 * * *\")", c.Batch.Schedule)
+	}
+	if c.Batch.SyncTimeout < 0 {
+		bad("batch.sync_timeout: must not be negative")
+	}
+	errs = append(errs, c.validateSMTP()...)
+	if _, _, err := net.SplitHostPort(c.Ops.Listen); c.Ops.Listen != "" && err != nil {
+		bad("ops.listen: %q must be host:port (empty turns the endpoint off)", c.Ops.Listen)
+	}
 	for _, r := range c.Reviewers {
 		if _, err := mail.ParseAddress(r); err != nil {
 			bad("reviewers: %q is not an email address", r)
@@ -105,18 +116,70 @@ func (c Config) validateIngest() []error {
 
 // Password reads the IMAP password from its file or environment variable.
 func (m IMAP) Password(getenv func(string) string, readFile func(string) ([]byte, error)) (string, error) {
+	return secret("imap", m.PasswordFile, m.PasswordEnv, getenv, readFile)
+}
+
+// secret reads a password from a file (its first line) or an environment
+// variable, naming section's keys in errors.
+func secret(section, file, env string, getenv func(string) string, readFile func(string) ([]byte, error)) (string, error) {
 	switch {
-	case m.PasswordFile != "":
-		b, err := readFile(m.PasswordFile)
+	case file != "":
+		b, err := readFile(file)
 		if err != nil {
-			return "", fmt.Errorf("imap.password_file: %w", err)
+			return "", fmt.Errorf("%s.password_file: %w", section, err)
 		}
-		return strings.TrimRight(string(b), "\r\n"), nil
-	case m.PasswordEnv != "":
-		if v := getenv(m.PasswordEnv); v != "" {
+		line, _, _ := strings.Cut(string(b), "\n")
+		if line = strings.TrimRight(line, "\r"); line != "" {
+			return line, nil
+		}
+		return "", fmt.Errorf("%s.password_file: %s is empty", section, file)
+	case env != "":
+		if v := getenv(env); v != "" {
 			return v, nil
 		}
-		return "", fmt.Errorf("imap.password_env: $%s is empty", m.PasswordEnv)
+		return "", fmt.Errorf("%s.password_env: $%s is empty", section, env)
 	}
-	return "", errors.New("imap: set password_file or password_env")
+	return "", fmt.Errorf("%s: set password_file or password_env", section)
+}
+
+func (c Config) validateSMTP() []error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	m := c.SMTP
+	if _, _, err := net.SplitHostPort(m.Address); err != nil {
+		bad("smtp.address: %q must be host:port (for example smtp.office365.com:587)", m.Address)
+	}
+	switch m.TLS {
+	case "tls", "starttls":
+	case "none":
+		if !IsLoopback(m.Address) {
+			bad("smtp.tls: none is only allowed to a loopback relay, not %s", m.Address)
+		}
+	default:
+		bad("smtp.tls: %q is not one of tls, starttls, none", m.TLS)
+	}
+	switch m.Auth {
+	case "none", "password":
+	case "oauth2":
+		if c.OAuth2.TokenURL == "" || c.OAuth2.ClientID == "" || c.OAuth2.ClientSecretFile == "" {
+			bad("oauth2: token_url, client_id and client_secret_file are needed when smtp.auth is oauth2")
+		}
+	default:
+		bad("smtp.auth: %q is not one of none, password, oauth2", m.Auth)
+	}
+	if _, err := mail.ParseAddress(m.From); err != nil {
+		bad("smtp.from: %q must be the connector's address", m.From)
+	}
+	if m.MaxAttempts < 1 {
+		bad("smtp.max_attempts: %d must be at least 1", m.MaxAttempts)
+	}
+	if m.Timeout < time.Second {
+		bad("smtp.timeout: %s is too short (at least 1s)", m.Timeout)
+	}
+	return errs
+}
+
+// Password reads the SMTP password from its file or environment variable.
+func (m SMTP) Password(getenv func(string) string, readFile func(string) ([]byte, error)) (string, error) {
+	return secret("smtp", m.PasswordFile, m.PasswordEnv, getenv, readFile)
 }

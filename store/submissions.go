@@ -279,3 +279,9 @@ func (s *Store) SpoolSegments(ctx context.Context) (map[string]bool, error) {
 	}
 	return out, rows.Err()
 }
+
+// SupersededFor lists a sender's superseded submissions for a batch day,
+// for the results email.
+func (t *Tx) SupersededFor(sender, day string) ([]Submission, error) {
+	return t.query(`SELECT `+submissionColumns+` FROM submissions WHERE sender = ? AND batch_day = ? AND state = 'superseded' ORDER BY received_at, id`, sender, day)
+}

@@ -51,11 +51,12 @@ type app struct {
 	cfg            config.Config
 	log            *slog.Logger
 	hooks          hooks
+	oauth          tokenSource
 }
 
 // hooks are crash points for kill tests; the program itself sets none.
 type hooks struct {
-	afterSpool, afterRecord func()
+	afterSpool, afterRecord, afterFile func()
 }
 
 type command struct {

@@ -23,12 +23,7 @@ const LoopHeader = "X-Connectord-Loop"
 func (a *app) credentials(ctx context.Context) (mailauth.Credentials, error) {
 	c := mailauth.Credentials{Username: a.cfg.IMAP.Username}
 	if a.cfg.IMAP.Auth == "oauth2" {
-		secret, err := mailauth.ReadSecretFile(a.cfg.OAuth2.ClientSecretFile)
-		if err != nil {
-			return c, fmt.Errorf("oauth2.client_secret_file: %w", err)
-		}
-		ts, err := mailauth.NewTokenSource(ctx, mailauth.OAuth2Config{TokenURL: a.cfg.OAuth2.TokenURL,
-			ClientID: a.cfg.OAuth2.ClientID, ClientSecret: secret, Scope: a.cfg.OAuth2.Scope})
+		ts, err := a.tokens(ctx)
 		if err != nil {
 			return c, err
 		}
@@ -75,16 +70,18 @@ func (a *app) ingestRules(st *store.Store) (ingest.Rules, error) {
 	if err != nil {
 		return ingest.Rules{}, err
 	}
-	own := strings.ToLower(a.cfg.IMAP.Username)
-	_, domain, _ := strings.Cut(own, "@")
+	own := []string{strings.ToLower(a.cfg.IMAP.Username)}
+	if from := strings.ToLower(a.cfg.SMTP.From); from != own[0] {
+		own = append(own, from)
+	}
 	return ingest.Rules{
 		Mailbox: a.cfg.IMAP.Mailbox,
 		Policy: ingest.Policy{
-			OwnAddresses: []string{own}, LoopHeader: LoopHeader,
+			OwnAddresses: own, LoopHeader: LoopHeader,
 			AllowedDomains: a.cfg.Ingest.AllowedDomains, RequireAuthenticatedSender: a.cfg.Ingest.RequireAuthenticatedSender,
 			TrustedAuthservIDs: a.cfg.Ingest.TrustedAuthservIDs, MaxAttachmentBytes: a.cfg.Ingest.MaxAttachmentBytes,
 		},
-		Location: loc, Cutoff: cutoff, Reviewers: a.cfg.Reviewers, MessageIDDomain: domain,
+		Location: loc, Cutoff: cutoff, Reviewers: a.cfg.Reviewers, MessageIDDomain: a.messageIDDomain(),
 		ReadOptions: func(ctx context.Context) (pushfile.Options, error) { return a.readOptions(ctx, st) },
 	}, nil
 }

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"connectord/ingest"
+	"connectord/mailauth"
+	"connectord/mailout"
+	"connectord/provision"
+	"connectord/scheduler"
+	"connectord/store"
+)
+
+// tokenSource is the one OAuth 2.0 token source IMAP and SMTP share.
+type tokenSource struct {
+	once sync.Once
+	ts   oauth2.TokenSource
+	err  error
+}
+
+func (a *app) tokens(ctx context.Context) (oauth2.TokenSource, error) {
+	a.oauth.once.Do(func() {
+		secret, err := mailauth.ReadSecretFile(a.cfg.OAuth2.ClientSecretFile)
+		if err != nil {
+			a.oauth.err = fmt.Errorf("oauth2.client_secret_file: %w", err)
+			return
+		}
+		a.oauth.ts, a.oauth.err = mailauth.NewTokenSource(context.WithoutCancel(ctx), mailauth.OAuth2Config{
+			TokenURL: a.cfg.OAuth2.TokenURL, ClientID: a.cfg.OAuth2.ClientID, ClientSecret: secret, Scope: a.cfg.OAuth2.Scope})
+	})
+	return a.oauth.ts, a.oauth.err
+}
+
+// holder names this process in the batch lock.
+func holder() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s:%d", host, os.Getpid())
+}
+
+// holderAlive reports whether the process named by holder still runs. A
+// holder on another host cannot be checked and counts as alive.
+func holderAlive(h string) bool {
+	host, pidText, ok := strings.Cut(h, ":")
+	me, _ := os.Hostname()
+	if !ok || host != me {
+		return true
+	}
+	pid, err := strconv.Atoi(pidText)
+	if err != nil {
+		return true
+	}
+	err = syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// messageIDDomain is the right-hand side of our Message-IDs.
+func (a *app) messageIDDomain() string {
+	_, d, _ := strings.Cut(strings.ToLower(a.cfg.SMTP.From), "@")
+	if d == "" {
+		d = "connectord.localdomain"
+	}
+	return d
+}
+
+// night builds the nightly run. poller may be nil (no mailbox sync).
+func (a *app) night(st *store.Store, poller *ingest.Poller) (*scheduler.Night, error) {
+	rules, err := a.ingestRules(st)
+	if err != nil {
+		return nil, err
+	}
+	spool, err := ingest.OpenSpool(a.spoolDir())
+	if err != nil {
+		return nil, err
+	}
+	n := &scheduler.Night{
+		Store: st, Spool: spool, Policy: rules.Policy,
+		Processor:   &provision.Processor{Domain: a.cfg.Directory.Domain, Log: a.log},
+		ReadOptions: rules.ReadOptions, DataDir: a.cfg.DataDir, MessageIDDomain: a.messageIDDomain(),
+		SyncTimeout: a.cfg.Batch.SyncTimeout, Holder: holder(), Alive: holderAlive, Log: a.log,
+		AfterFile: a.hooks.afterFile,
+	}
+	if poller != nil {
+		n.Sync = func(ctx context.Context) error { _, err := poller.SyncOnce(ctx); return err }
+	}
+	return n, nil
+}
+
+// sender builds the outbox sender.
+func (a *app) sender(ctx context.Context, st *store.Store) (*mailout.Sender, error) {
+	tc, err := tlsConfig(a.cfg.SMTP.CAFile, a.cfg.SMTP.Address)
+	if err != nil {
+		return nil, err
+	}
+	creds := mailauth.Credentials{}
+	switch a.cfg.SMTP.Auth {
+	case "password":
+		creds.Username = a.cfg.SMTP.Username
+		if creds.Password, err = a.cfg.SMTP.Password(os.Getenv, os.ReadFile); err != nil {
+			return nil, err
+		}
+	case "oauth2":
+		creds.Username = a.cfg.SMTP.Username
+		if creds.Tokens, err = a.tokens(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return &mailout.Sender{
+		Store: st,
+		Relay: mailout.Relay{Address: a.cfg.SMTP.Address, TLS: a.cfg.SMTP.TLS, TLSConfig: tc, Creds: creds,
+			Timeout: a.cfg.SMTP.Timeout},
+		From: a.cfg.SMTP.From, LoopHeader: LoopHeader, DataDir: a.cfg.DataDir, MaxAttempts: a.cfg.SMTP.MaxAttempts,
+		MaxAttachmentBytes: a.cfg.Ingest.MaxAttachmentBytes, Interval: 15 * time.Second, Log: a.log,
+	}, nil
+}

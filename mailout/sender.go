@@ -1,0 +1,218 @@
+package mailout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"connectord/store"
+)
+
+// Sender drains the outbox through a relay.
+type Sender struct {
+	Store              *store.Store
+	Relay              Relay
+	From               string
+	LoopHeader         string
+	DataDir            string // attachment paths are relative to it
+	MaxAttempts        int
+	MaxAttachmentBytes int64
+	// Interval is how often the outbox is looked at when nothing wakes
+	// the sender.
+	Interval time.Duration
+	Log      *slog.Logger
+	Now      func() time.Time
+	// Sent, when set, is told the outcome of every attempt (metrics).
+	Sent func(kind, outcome string)
+
+	wake chan struct{}
+}
+
+// Stats counts one drain's outcomes.
+type Stats struct {
+	Sent, Retried, Failed int
+}
+
+func (s *Sender) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// permanentError marks a failure no retry can fix.
+type permanentError struct{ error }
+
+func (e permanentError) Unwrap() error { return e.error }
+
+func permanent(err error) error { return permanentError{err} }
+
+// Recover marks mail left mid-attempt by a stopped process as failed. Call
+// it once before the first drain, when no other sender runs.
+func (s *Sender) Recover(ctx context.Context) error {
+	n, err := s.Store.FailInterrupted(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		s.Log.Warn("mail interrupted mid-send marked failed; check and retry them with 'connectord outbox retry'", "count", n)
+	}
+	return nil
+}
+
+// DrainOnce sends every message that is due, one relay connection per
+// batch of up to 50.
+func (s *Sender) DrainOnce(ctx context.Context) (Stats, error) {
+	var st Stats
+	for {
+		due, err := s.Store.ClaimDue(ctx, s.now(), 50)
+		if err != nil {
+			return st, err
+		}
+		if len(due) == 0 {
+			return st, nil
+		}
+		if err := s.sendBatch(ctx, due, &st); err != nil {
+			return st, err
+		}
+		if ctx.Err() != nil {
+			return st, ctx.Err()
+		}
+	}
+}
+
+func (s *Sender) sendBatch(ctx context.Context, due []store.OutboxMessage, st *Stats) error {
+	client, err := s.Relay.client()
+	var dialErr error
+	if err == nil {
+		dialErr = client.DialWithContext(ctx)
+		if dialErr == nil {
+			defer client.Close()
+		}
+	} else {
+		dialErr = err
+	}
+	for i := range due {
+		m := &due[i]
+		if dialErr != nil {
+			if err := s.settle(ctx, m, fmt.Errorf("relay %s: %w", s.Relay.Address, dialErr), false, st); err != nil {
+				return err
+			}
+			continue
+		}
+		msg, err := s.compose(m, s.now())
+		if err != nil {
+			var pe permanentError
+			if err := s.settle(ctx, m, err, errors.As(err, &pe), st); err != nil {
+				return err
+			}
+			continue
+		}
+		sendErr := client.Send(msg)
+		switch {
+		case sendErr == nil && !msg.HasSendError():
+			if err := s.Store.MarkSent(ctx, m.ID, s.now()); err != nil {
+				return err
+			}
+			st.Sent++
+			s.report(m.Kind, "sent")
+			s.Log.Info("mail sent", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "message_id", m.MessageID)
+		default:
+			cause := msg.SendError()
+			if cause == nil {
+				cause = sendErr
+			}
+			perm := msg.HasSendError() && !msg.SendErrorIsTemp() && isServerReply(cause)
+			if err := s.settle(ctx, m, cause, perm, st); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// isServerReply reports whether err is the relay's own 5xx/4xx answer
+// rather than a connection problem.
+func isServerReply(err error) bool {
+	var se *gomail.SendError
+	return errors.As(err, &se) && se.ErrorCode() >= 500
+}
+
+// settle records a failed attempt: failed when permanent or out of
+// attempts, else pending again after a backoff.
+func (s *Sender) settle(ctx context.Context, m *store.OutboxMessage, cause error, perm bool, st *Stats) error {
+	reason := cause.Error()
+	if perm || m.Attempts >= s.MaxAttempts {
+		if !perm {
+			reason = fmt.Sprintf("gave up after %d attempts: %s", m.Attempts, reason)
+		}
+		st.Failed++
+		s.report(m.Kind, "failed")
+		s.Log.Warn("mail failed; retry it with 'connectord outbox retry'", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "err", reason)
+		return s.Store.MarkFailed(ctx, m.ID, reason)
+	}
+	st.Retried++
+	s.report(m.Kind, "retry")
+	next := s.now().Add(backoff(m.Attempts))
+	s.Log.Info("mail deferred", "id", m.ID, "to", m.Recipient, "attempt", m.Attempts, "next", next, "err", reason)
+	return s.Store.MarkRetry(ctx, m.ID, reason, next)
+}
+
+// backoff is the wait before attempt n+1: 30s doubling to at most an
+// hour, with a quarter of jitter.
+func backoff(attempts int) time.Duration {
+	d := 30 * time.Second
+	for i := 1; i < attempts && d < time.Hour; i++ {
+		d *= 2
+	}
+	d = min(d, time.Hour)
+	return d - time.Duration(rand.Int64N(int64(d/4)+1))
+}
+
+func (s *Sender) report(kind, outcome string) {
+	if s.Sent != nil {
+		s.Sent(kind, outcome)
+	}
+}
+
+// Wake asks a running sender to drain now.
+func (s *Sender) Wake() {
+	select {
+	case s.wakeChan() <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Sender) wakeChan() chan struct{} {
+	if s.wake == nil {
+		s.wake = make(chan struct{}, 1)
+	}
+	return s.wake
+}
+
+// Run drains the outbox until ctx ends: at start, when woken, and every
+// Interval.
+func (s *Sender) Run(ctx context.Context) error {
+	if err := s.Recover(ctx); err != nil {
+		return err
+	}
+	wake := s.wakeChan()
+	t := time.NewTicker(s.Interval)
+	defer t.Stop()
+	for {
+		if _, err := s.DrainOnce(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Error("outbox drain", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-wake:
+		case <-t.C:
+		}
+	}
+}

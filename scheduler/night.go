@@ -1,0 +1,310 @@
+package scheduler
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"connectord/ingest"
+	"connectord/provision"
+	"connectord/pushfile"
+	"connectord/store"
+)
+
+// Night is what a night's run needs.
+type Night struct {
+	Store     *store.Store
+	Spool     *ingest.Spool
+	Policy    ingest.Policy // to read the CSV out of the spooled message again
+	Processor *provision.Processor
+	// ReadOptions says how files are read (pick lists, registry), fresh
+	// for each run.
+	ReadOptions func(ctx context.Context) (pushfile.Options, error)
+	DataDir     string // results files go in DataDir/results
+	// MessageIDDomain is the right-hand side of our Message-IDs.
+	MessageIDDomain string
+	// Sync, when set, takes the mailbox's waiting messages first, retried
+	// for up to SyncTimeout; the run goes ahead unsynced after that.
+	Sync        func(ctx context.Context) error
+	SyncTimeout time.Duration
+	// Holder names this process in the batch lock; Alive says whether a
+	// lock holder still runs.
+	Holder string
+	Alive  func(holder string) bool
+	Log    *slog.Logger
+	// AfterFile, when set, runs after each file's transaction commits
+	// (crash tests kill the process there).
+	AfterFile func()
+}
+
+// ResultsDir is where results files are kept, relative to the data
+// directory.
+const ResultsDir = "results"
+
+// Run processes batch day day: every accepted submission of that day or
+// earlier not yet processed, oldest first. trigger says who asked
+// (schedule, catch-up, command, console). Per-file failures are recorded
+// on the run and the run goes on; the returned error is for failures of
+// the run itself.
+func (n *Night) Run(ctx context.Context, day, trigger string, now time.Time) (store.BatchRun, error) {
+	run := store.BatchRun{BatchDay: day, Trigger: trigger, Synced: true, State: store.RunDone}
+	if n.Sync != nil {
+		run.Synced = n.sync(ctx)
+	}
+	id, err := n.Store.StartRun(ctx, day, trigger, n.Holder, n.Alive, now)
+	if err != nil {
+		return run, err
+	}
+	run.ID = id
+	total := provision.Counts{}
+	var errs []string
+	var due []store.Submission
+	err = n.Store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		due, err = tx.Due(day)
+		return err
+	})
+	if err == nil {
+		for _, sub := range due {
+			if ctx.Err() != nil {
+				errs = append(errs, "stopped before every file was processed: "+ctx.Err().Error())
+				break
+			}
+			counts, err := n.file(ctx, sub, day, now)
+			if err != nil {
+				n.Log.Error("file not processed", "submission", sub.ID, "file", sub.Filename, "err", err)
+				errs = append(errs, fmt.Sprintf("submission %d (%s): %v", sub.ID, sub.Filename, err))
+				continue
+			}
+			run.Files++
+			for s, c := range counts {
+				total[s] += c
+			}
+			if n.AfterFile != nil {
+				n.AfterFile()
+			}
+		}
+	} else {
+		errs = append(errs, err.Error())
+	}
+	if !run.Synced {
+		errs = append([]string{"the mailbox could not be synced first: files received since the last poll wait for the next run"}, errs...)
+	}
+	run.Counts, run.Errors = countsJSON(total), strings.Join(errs, "\n")
+	if len(errs) > 0 && (err != nil || run.Files < len(due)) {
+		run.State = store.RunFailed
+	}
+	if ferr := n.Store.FinishRun(context.WithoutCancel(ctx), run, time.Now()); ferr != nil {
+		return run, ferr
+	}
+	n.Log.Info("batch run finished", "day", day, "trigger", trigger, "files", run.Files, "state", run.State, "synced", run.Synced, "counts", run.Counts)
+	return run, nil
+}
+
+// sync takes waiting mail, retrying until SyncTimeout.
+func (n *Night) sync(ctx context.Context) bool {
+	deadline := time.Now().Add(n.SyncTimeout)
+	wait := time.Second
+	for {
+		err := n.Sync(ctx)
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil || time.Now().Add(wait).After(deadline) {
+			n.Log.Warn("batch runs unsynced: the mailbox could not be read", "err", err)
+			return false
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+		wait = min(wait*2, 30*time.Second)
+	}
+}
+
+// file processes one submission: the directory changes, the submission's
+// state and its results email commit in one transaction.
+func (n *Night) file(ctx context.Context, sub store.Submission, day string, now time.Time) (provision.Counts, error) {
+	csv, err := n.extract(sub)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { csv.Close(); os.Remove(csv.Name()) }()
+	opts, err := n.ReadOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := pushfile.Open(csv, opts)
+	var fe *pushfile.FileError
+	if errors.As(err, &fe) {
+		return nil, n.reject(ctx, sub, fe.Error(), now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	resultsPath := filepath.Join(ResultsDir, fmt.Sprintf("%d.csv", sub.ID))
+	out, err := newResultsFile(filepath.Join(n.DataDir, resultsPath))
+	if err != nil {
+		return nil, err
+	}
+	defer out.abandon()
+	rw, err := pushfile.NewResultsWriter(out.w, rd)
+	if err != nil {
+		return nil, err
+	}
+	dtx, err := n.Store.BeginDirectory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer dtx.Rollback()
+	tx := dtx.Work()
+	sender, ok, err := tx.RosterSender(sub.Sender)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		dtx.Rollback()
+		return nil, n.reject(ctx, sub, sub.Sender+" no longer holds the Connector role", now)
+	}
+	sum, err := n.Processor.Run(ctx, dtx, rd, rw, provision.Job{Sender: sender, File: sub.Filename, Now: now})
+	if errors.As(err, &fe) {
+		dtx.Rollback()
+		return nil, n.reject(ctx, sub, fe.Error(), now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := out.keep(); err != nil {
+		return nil, err
+	}
+	if err := tx.MarkProcessed(sub.ID, countsJSON(sum.Counts), now); err != nil {
+		return nil, err
+	}
+	superseded, err := tx.SupersededFor(sub.Sender, sub.BatchDay)
+	if err != nil {
+		return nil, err
+	}
+	subject, body := resultsMail(&sub, day, sum.Counts, superseded)
+	mid, err := messageID(n.MessageIDDomain)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Enqueue(&store.OutboxMessage{Kind: store.MailResults, SubmissionID: sub.ID, Recipient: sub.Sender,
+		Subject: subject, Body: body, InReplyTo: sub.MessageID, MessageID: mid,
+		AttachmentName: resultsName(sub.Filename), AttachmentPath: resultsPath}, now); err != nil {
+		return nil, err
+	}
+	if err := dtx.Commit(); err != nil {
+		return nil, err
+	}
+	return sum.Counts, nil
+}
+
+// reject marks a submission that cannot be processed after all (its file
+// became unusable, or its sender lost the role) and tells the sender.
+func (n *Night) reject(ctx context.Context, sub store.Submission, why string, now time.Time) error {
+	return n.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Reject(sub.ID, "not processed: "+why, now); err != nil {
+			return err
+		}
+		subject, body := unusableMail(&sub, why)
+		mid, err := messageID(n.MessageIDDomain)
+		if err != nil {
+			return err
+		}
+		return tx.Enqueue(&store.OutboxMessage{Kind: store.MailRejected, SubmissionID: sub.ID, Recipient: sub.Sender,
+			Subject: subject, Body: body, InReplyTo: sub.MessageID, MessageID: mid}, now)
+	})
+}
+
+// extract writes the submission's CSV attachment, read again from the
+// spooled message, to a temporary file.
+func (n *Night) extract(sub store.Submission) (*os.File, error) {
+	msg, err := n.Spool.Open(sub.Spool)
+	if err != nil {
+		return nil, err
+	}
+	defer msg.Close()
+	f, err := os.CreateTemp(n.Spool.Dir(), ".night-*.csv")
+	if err != nil {
+		return nil, fmt.Errorf("scratch file: %w", err)
+	}
+	ins, err := ingest.Inspect(msg, n.Policy, f)
+	if err == nil && ins.CSV == nil {
+		err = fmt.Errorf("the spooled message no longer yields its CSV file: %s", ins.AttachmentProblem)
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return f, nil
+}
+
+// resultsFile is a results file written beside its final name and renamed
+// into place, durable, before the transaction that refers to it commits.
+type resultsFile struct {
+	f    *os.File
+	w    *bufio.Writer
+	path string
+	done bool
+}
+
+func newResultsFile(path string) (*resultsFile, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("results directory: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".results-*")
+	if err != nil {
+		return nil, fmt.Errorf("results file: %w", err)
+	}
+	return &resultsFile{f: f, w: bufio.NewWriterSize(f, 64<<10), path: path}, nil
+}
+
+func (r *resultsFile) keep() error {
+	err := r.w.Flush()
+	if err == nil {
+		err = r.f.Sync()
+	}
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(r.f.Name(), r.path)
+	}
+	if err != nil {
+		return fmt.Errorf("write results file: %w", err)
+	}
+	r.done = true
+	return nil
+}
+
+func (r *resultsFile) abandon() {
+	if !r.done {
+		r.f.Close()
+		os.Remove(r.f.Name())
+	}
+}
+
+func messageID(domain string) (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("make Message-ID: %w", err)
+	}
+	return hex.EncodeToString(b[:]) + "@" + domain, nil
+}
