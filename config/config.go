@@ -144,7 +144,7 @@ func Defaults() Config {
 			From: "connector.data@nhs.net", MaxAttempts: 8, Timeout: time.Minute,
 		},
 		Ops: Ops{Listen: "127.0.0.1:9464"},
-		Log:   Log{Level: "info", Format: "text"},
+		Log: Log{Level: "info", Format: "text"},
 	}
 }
 

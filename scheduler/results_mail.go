@@ -61,4 +61,3 @@ func countsJSON(c provision.Counts) string {
 	}
 	return "{" + strings.Join(parts, ",") + "}"
 }
-
