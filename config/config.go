@@ -28,6 +28,7 @@ type Config struct {
 	Batch     Batch     `yaml:"batch"`
 	SMTP      SMTP      `yaml:"smtp"`
 	Ops       Ops       `yaml:"ops"`
+	Console   Console   `yaml:"console"`
 	// Reviewers are told when a first-time sender's file is held.
 	Reviewers []string `yaml:"reviewers"`
 	Log       Log      `yaml:"log"`
@@ -143,8 +144,9 @@ func Defaults() Config {
 			Address: "127.0.0.1:587", TLS: "starttls", Auth: "password", Username: "connector.data@nhs.net",
 			From: "connector.data@nhs.net", MaxAttempts: 8, Timeout: time.Minute,
 		},
-		Ops: Ops{Listen: "127.0.0.1:9464"},
-		Log: Log{Level: "info", Format: "text"},
+		Ops:     Ops{Listen: "127.0.0.1:9464"},
+		Console: Console{Listen: "127.0.0.1:8080", SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour},
+		Log:     Log{Level: "info", Format: "text"},
 	}
 }
 
@@ -198,6 +200,7 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("directory.domain: %q is not a mail domain (for example nhs.net)", d))
 	}
 	errs = append(errs, c.validateIngest()...)
+	errs = append(errs, c.validateConsole()...)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -39,6 +40,7 @@ type Poller struct {
 
 	sess      *session
 	processed string // the processed mailbox's name as found or created
+	mu        sync.Mutex
 	status    Status
 }
 
@@ -50,9 +52,18 @@ type Status struct {
 	Reconnects int
 }
 
-// Status returns the poller's health. It must be called from the goroutine
-// that runs the poller, or after it has stopped.
-func (p *Poller) Status() Status { return p.status }
+// Status returns the poller's health; safe from any goroutine.
+func (p *Poller) Status() Status {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.status
+}
+
+func (p *Poller) setStatus(f func(*Status)) {
+	p.mu.Lock()
+	f(&p.status)
+	p.mu.Unlock()
+}
 
 func (p *Poller) now() time.Time {
 	if p.Now != nil {
@@ -68,7 +79,7 @@ func (p *Poller) Close() {
 		p.sess.close()
 		p.sess = nil
 	}
-	p.status.Connected = false
+	p.setStatus(func(s *Status) { s.Connected = false })
 }
 
 // connect logs in when there is no connection.
@@ -81,7 +92,7 @@ func (p *Poller) connect(ctx context.Context) error {
 		return err
 	}
 	p.sess, p.processed = s, ""
-	p.status.Connected = true
+	p.setStatus(func(s *Status) { s.Connected = true })
 	return nil
 }
 
@@ -91,18 +102,18 @@ func (p *Poller) connect(ctx context.Context) error {
 func (p *Poller) SyncOnce(ctx context.Context) ([]Outcome, error) {
 	out, err := p.sync(ctx)
 	if err != nil {
-		p.status.LastError = err.Error()
+		p.setStatus(func(s *Status) { s.LastError, s.Connected = err.Error(), false })
 		if p.sess != nil {
 			p.sess.close()
 			p.sess = nil
-			p.status.Connected = false
 		}
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
 		}
 		return out, err
 	}
-	p.status.LastSync, p.status.LastError = p.now(), ""
+	now := p.now()
+	p.setStatus(func(s *Status) { s.LastSync, s.LastError = now, "" })
 	return out, nil
 }
 
@@ -357,7 +368,7 @@ func (p *Poller) Run(ctx context.Context, onOutcome func(Outcome)) error {
 				p.Log.Warn("mailbox unavailable; reconnecting with backoff", "err", err)
 				down = true
 			}
-			p.status.Reconnects++
+			p.setStatus(func(s *Status) { s.Reconnects++ })
 			wait := backoff/2 + rand.N(backoff/2+1)
 			backoff = min(backoff*2, 5*time.Minute)
 			if !sleep(ctx, wait) {

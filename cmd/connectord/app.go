@@ -76,6 +76,7 @@ func commands() []command {
 		{"poll", "take the messages waiting in the connector mailbox now", pollUsage, runPoll},
 		{"submissions", "list or show received messages and their dispositions", submissionsUsage, runSubmissions},
 		{"review", "list, approve or reject first-time senders' held files", reviewUsage, runReview},
+		{"serve", "run the daemon: mailbox, nightly batch, outbox, health and console", serveUsage, runServe},
 		{"show", "print a CSV file (results, push file, report) as a table", showUsage, runShow},
 		{"bench", "measure validate and process on generated data", benchUsage, runBench},
 		{"help", "show help for a command", "connectord help [COMMAND]", runHelp},
