@@ -96,6 +96,18 @@ func (r *Recorder) Record(ctx context.Context, uidValidity uint32, batch []Fetch
 			}
 			out = append(out, o)
 		}
+		// A later message of the batch may have superseded an earlier one:
+		// report where each ended up.
+		for i := range out {
+			if out[i].SubmissionID == 0 {
+				continue
+			}
+			sub, err := tx.Submission(out[i].SubmissionID)
+			if err != nil {
+				return err
+			}
+			out[i].State, out[i].Reason = sub.State, sub.Reason
+		}
 		return tx.SetIMAPState(r.Rules.Mailbox, store.IMAPState{UIDValidity: uidValidity, LastUID: lastUID})
 	})
 	if err != nil {

@@ -76,6 +76,8 @@ func commands() []command {
 		{"poll", "take the messages waiting in the connector mailbox now", pollUsage, runPoll},
 		{"submissions", "list or show received messages and their dispositions", submissionsUsage, runSubmissions},
 		{"review", "list, approve or reject first-time senders' held files", reviewUsage, runReview},
+		{"batch", "run a night now, or list and show the nights' runs", batchUsage, runBatch},
+		{"outbox", "list, retry or send the mail connectord has queued", outboxUsage, runOutbox},
 		{"serve", "run the daemon: mailbox, nightly batch, outbox, health and console", serveUsage, runServe},
 		{"show", "print a CSV file (results, push file, report) as a table", showUsage, runShow},
 		{"bench", "measure validate and process on generated data", benchUsage, runBench},

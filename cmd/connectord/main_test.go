@@ -21,6 +21,8 @@ func TestMain(m *testing.M) {
 			a.hooks.afterSpool = kill
 		case "after-record":
 			a.hooks.afterRecord = kill
+		case "after-file":
+			a.hooks.afterFile = kill
 		}
 		os.Exit(runApp(context.Background(), a, os.Args[1:]))
 	}
