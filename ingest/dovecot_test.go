@@ -437,4 +437,112 @@ func TestDovecot(t *testing.T) {
 			t.Errorf("status %+v, want connected after at least one reconnect", st)
 		}
 	})
+
+	// The connection drops after the batch is committed and before the
+	// move: the next sync moves those messages without taking them again.
+	t.Run("dropped before the move", func(t *testing.T) {
+		f := d.fixture(t, d.plain())
+		for _, name := range []string{"a.csv", "b.csv", "c.csv"} {
+			d.deliver(t, "trusted@nhs.net", imaptest.Submission("trusted@nhs.net", name, validCSV))
+		}
+		f.poller.AfterRecord = func() { f.poller.sess.c.Close() }
+		if out, err := f.poller.SyncOnce(context.Background()); err == nil {
+			t.Fatalf("sync with the connection dropped before the move: got %+v, want an error", out)
+		}
+		if _, live := d.count(t, "INBOX"); live != 3 {
+			t.Fatalf("INBOX has %d messages after the drop, want all 3 still there", live)
+		}
+		f.poller.AfterRecord = nil
+		if out := f.sync(t); len(out) != 0 {
+			t.Errorf("second sync took %+v, want nothing new", out)
+		}
+		if all, _ := d.count(t, "INBOX"); all != 0 {
+			t.Errorf("INBOX holds %d messages, want them moved", all)
+		}
+		if subs, _ := f.st.Submissions(context.Background(), store.SubmissionFilter{}); len(subs) != 3 {
+			t.Errorf("%d submissions, want 3 (each once)", len(subs))
+		}
+		noOrphans(t, f)
+	})
+
+	// The connection is cut in the middle of a FETCH: nothing of that
+	// batch is recorded or moved, and the next sync takes every message once.
+	t.Run("cut mid-FETCH", func(t *testing.T) {
+		big := validCSV + strings.Repeat("Bob,Jones,,RR8\r\n", 200)
+		for i := range 5 {
+			d.deliver(t, "trusted@nhs.net", imaptest.Submission("trusted@nhs.net", "f"+string(rune('1'+i))+".csv", big))
+		}
+		proxy := startCutProxy(t, d.s.IMAPAddr, 8000)
+		srv := d.plain()
+		srv.Address = proxy.ln.Addr().String()
+		f := d.fixture(t, srv)
+		f.poller.BatchSize = 5
+		if out, err := f.poller.SyncOnce(context.Background()); err == nil {
+			t.Fatalf("sync through a cut connection: got %+v, want an error", out)
+		}
+		if subs, _ := f.st.Submissions(context.Background(), store.SubmissionFilter{}); len(subs) != 0 {
+			t.Fatalf("%d submissions recorded from a cut FETCH, want 0", len(subs))
+		}
+		noOrphans(t, f)
+		if out := f.sync(t); len(out) != 5 {
+			t.Fatalf("after reconnecting took %d messages, want 5", len(out))
+		}
+		if all, _ := d.count(t, "INBOX"); all != 0 {
+			t.Errorf("INBOX holds %d messages, want none", all)
+		}
+	})
+
+	// The nightly batch syncs while Run idles: its SyncOnce is served by
+	// Run at once (not after the poll interval), on Run's connection, and
+	// each message is taken once.
+	t.Run("SyncOnce while Run idles", func(t *testing.T) {
+		f := d.fixture(t, d.plain())
+		f.poller.PollInterval = time.Hour
+		outcomes := make(chan Outcome, 10)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- f.poller.Run(ctx, func(o Outcome) { outcomes <- o }) }()
+		defer func() { cancel(); <-done }()
+		d.deliver(t, "trusted@nhs.net", imaptest.Submission("trusted@nhs.net", "one.csv", validCSV))
+		select {
+		case <-outcomes: // Run took it and is now waiting
+		case <-time.After(20 * time.Second):
+			t.Fatal("Run did not take the first message")
+		}
+		d.deliver(t, "trusted@nhs.net", imaptest.Submission("trusted@nhs.net", "two.csv", validCSV))
+		type result struct {
+			out []Outcome
+			err error
+		}
+		results := make(chan result, 2)
+		for range 2 {
+			go func() {
+				sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer cancel()
+				out, err := f.poller.SyncOnce(sctx)
+				results <- result{out, err}
+			}()
+		}
+		var viaSync []Outcome
+		for range 2 {
+			r := <-results
+			if r.err != nil {
+				t.Fatalf("SyncOnce while Run runs: %v", r.err)
+			}
+			viaSync = append(viaSync, r.out...)
+		}
+		// two.csv is taken once: by a requested sync, or by IDLE just before.
+		var got Outcome
+		select {
+		case got = <-outcomes:
+		case <-time.After(20 * time.Second):
+			t.Fatal("two.csv was not taken")
+		}
+		if got.Filename != "two.csv" || (len(viaSync) > 0 && (len(viaSync) != 1 || viaSync[0] != got)) {
+			t.Errorf("Run reported %+v and the syncs returned %+v; want two.csv once", got, viaSync)
+		}
+		if subs, _ := f.st.Submissions(context.Background(), store.SubmissionFilter{}); len(subs) != 2 {
+			t.Errorf("%d submissions, want 2", len(subs))
+		}
+	})
 }

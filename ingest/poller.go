@@ -38,10 +38,27 @@ type Poller struct {
 	// the server copy is moved). Crash tests kill the process there.
 	AfterSpool, AfterRecord func()
 
+	// conn is held by whoever uses the connection (sess, processed): Run
+	// for as long as it runs, or one direct SyncOnce.
+	conn      sync.Mutex
 	sess      *session
 	processed string // the processed mailbox's name as found or created
-	mu        sync.Mutex
-	status    Status
+
+	mu      sync.Mutex // guards status, requests and runDone
+	status  Status
+	request chan syncRequest // non-nil while Run runs: SyncOnce asks Run
+	runDone chan struct{}    // closed when that Run ends
+}
+
+// syncRequest asks a running Run for a sync now; the result comes back on
+// reply (buffered).
+type syncRequest struct {
+	reply chan syncResult
+}
+
+type syncResult struct {
+	out []Outcome
+	err error
 }
 
 // Status is the poller's health, for /healthz and logs.
@@ -72,8 +89,15 @@ func (p *Poller) now() time.Time {
 	return time.Now()
 }
 
-// Close drops the connection.
+// Close logs out and drops the connection. While Run runs, it waits for
+// Run to end (Run closes the connection itself when it returns).
 func (p *Poller) Close() {
+	p.conn.Lock()
+	defer p.conn.Unlock()
+	p.close()
+}
+
+func (p *Poller) close() {
 	if p.sess != nil {
 		p.sess.c.Logout().Wait()
 		p.sess.close()
@@ -99,7 +123,37 @@ func (p *Poller) connect(ctx context.Context) error {
 // SyncOnce connects when needed and takes every message waiting in the
 // mailbox. On an error the connection is dropped; what was committed
 // stays committed and the next sync carries on from there.
+//
+// It is safe to call while Run runs (the nightly batch syncs first): the
+// connection belongs to Run then, so Run is asked to end its IDLE and sync
+// at once, and its result is returned here (Run also reports the outcomes
+// to its own callback).
 func (p *Poller) SyncOnce(ctx context.Context) ([]Outcome, error) {
+	p.mu.Lock()
+	request, runDone := p.request, p.runDone
+	p.mu.Unlock()
+	if request != nil {
+		req := syncRequest{reply: make(chan syncResult, 1)}
+		select {
+		case request <- req:
+			select {
+			case r := <-req.reply:
+				return r.out, r.err
+			case <-ctx.Done():
+				return nil, fmt.Errorf("sync through the running poller: %w", ctx.Err())
+			}
+		case <-runDone: // Run ended before taking the request: sync here
+		case <-ctx.Done():
+			return nil, fmt.Errorf("sync through the running poller: %w", ctx.Err())
+		}
+	}
+	p.conn.Lock()
+	defer p.conn.Unlock()
+	return p.syncOnce(ctx)
+}
+
+// syncOnce is SyncOnce by the connection's holder.
+func (p *Poller) syncOnce(ctx context.Context) ([]Outcome, error) {
 	out, err := p.sync(ctx)
 	if err != nil {
 		p.setStatus(func(s *Status) { s.LastError, s.Connected = err.Error(), false })
@@ -153,26 +207,38 @@ func (p *Poller) sync(ctx context.Context) ([]Outcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", p.Mailbox, err)
 	}
-	var done, fresh []imap.UID
+	var old, fresh []imap.UID
 	for _, u := range found.AllUIDs() {
 		if uint32(u) <= lastUID {
-			done = append(done, u) // recorded, but the move did not happen
+			old = append(old, u)
 		} else {
 			fresh = append(fresh, u)
 		}
 	}
-	slices.Sort(fresh)
-	if len(done) > 0 {
-		if err := p.move(done); err != nil {
+	if len(old) > 0 {
+		// Below the position: recorded, but the move did not happen (the
+		// connection dropped, or the process died, after the commit). Move
+		// only what the store holds by its UID; anything else (a message
+		// the server did not return in its batch, a duplicate) is fetched
+		// again, and the store's dedupe keeps it recorded once.
+		done, again, err := p.recorded(ctx, sel.UIDValidity, old)
+		if err != nil {
 			return nil, err
 		}
+		if len(done) > 0 {
+			if err := p.move(done); err != nil {
+				return nil, err
+			}
+		}
+		fresh = append(fresh, again...)
 	}
+	slices.Sort(fresh)
 	var out []Outcome
 	for len(fresh) > 0 {
 		n := min(len(fresh), max(p.BatchSize, 1))
 		batch := fresh[:n]
 		fresh = fresh[n:]
-		got, err := p.take(ctx, sel.UIDValidity, batch)
+		got, err := p.take(ctx, sel.UIDValidity, lastUID, batch)
 		out = append(out, got...)
 		if err != nil {
 			return out, err
@@ -181,9 +247,31 @@ func (p *Poller) sync(ctx context.Context) ([]Outcome, error) {
 	return out, nil
 }
 
+// recorded splits UIDs into those the store has a submission for and the
+// rest.
+func (p *Poller) recorded(ctx context.Context, uidValidity uint32, uids []imap.UID) (done, rest []imap.UID, err error) {
+	err = p.Recorder.Store.InTx(ctx, func(tx *store.Tx) error {
+		done, rest = done[:0], rest[:0]
+		for _, u := range uids {
+			seen, err := tx.SeenMessage(uidValidity, uint32(u), "")
+			if err != nil {
+				return err
+			}
+			if seen {
+				done = append(done, u)
+			} else {
+				rest = append(rest, u)
+			}
+		}
+		return nil
+	})
+	return done, rest, err
+}
+
 // take fetches one batch into a spool segment, makes it durable, records
-// it, and moves it.
-func (p *Poller) take(ctx context.Context, uidValidity uint32, uids []imap.UID) ([]Outcome, error) {
+// it, and moves it. The mailbox position advances to the batch's last UID
+// (never back below floor, the position the sync started from).
+func (p *Poller) take(ctx context.Context, uidValidity, floor uint32, uids []imap.UID) ([]Outcome, error) {
 	seg, err := p.Recorder.Spool.NewSegment(p.now())
 	if err != nil {
 		return nil, err
@@ -198,6 +286,10 @@ func (p *Poller) take(ctx context.Context, uidValidity uint32, uids []imap.UID) 
 	if err != nil {
 		return nil, err
 	}
+	if len(fetched) < len(uids) {
+		p.Log.Warn("the server did not return every message asked for; the rest are looked for again next time",
+			"asked", len(uids), "returned", len(fetched))
+	}
 	if len(fetched) == 0 {
 		return nil, nil
 	}
@@ -208,7 +300,7 @@ func (p *Poller) take(ctx context.Context, uidValidity uint32, uids []imap.UID) 
 	if p.AfterSpool != nil {
 		p.AfterSpool()
 	}
-	last := uint32(uids[len(uids)-1])
+	last := max(uint32(uids[len(uids)-1]), floor)
 	out, err := p.Recorder.Record(ctx, uidValidity, fetched, last, p.now())
 	if err != nil {
 		return nil, err
@@ -348,18 +440,43 @@ func (p *Poller) move(uids []imap.UID) error {
 // Run polls until ctx ends: a sync, then IDLE (or a sleep) until new mail
 // or the poll interval, again and again. Errors drop the connection and
 // it is made again after a capped, jittered exponential backoff; each
-// outage is logged once when it starts and once when it ends.
+// outage is logged once when it starts and once when it ends. While Run
+// runs it owns the connection: SyncOnce from other goroutines is served
+// by Run, which ends its IDLE (or backoff) for it.
 func (p *Poller) Run(ctx context.Context, onOutcome func(Outcome)) error {
-	defer p.Close()
+	request := make(chan syncRequest)
+	runDone := make(chan struct{})
+	p.mu.Lock()
+	if p.request != nil {
+		p.mu.Unlock()
+		return errors.New("poller: Run is already running")
+	}
+	p.request, p.runDone = request, runDone
+	p.mu.Unlock()
+	p.conn.Lock() // waits for a direct SyncOnce to finish
+	defer func() {
+		p.close()
+		p.mu.Lock()
+		p.request, p.runDone = nil, nil
+		p.mu.Unlock()
+		close(runDone)
+		p.conn.Unlock()
+	}()
+
 	backoff := time.Second
 	down := false
+	var asked []syncRequest // requests this sync answers
 	for {
-		out, err := p.SyncOnce(ctx)
+		out, err := p.syncOnce(ctx)
 		for _, o := range out {
 			if onOutcome != nil {
 				onOutcome(o)
 			}
 		}
+		for _, r := range asked {
+			r.reply <- syncResult{out, err}
+		}
+		asked = asked[:0]
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -371,8 +488,15 @@ func (p *Poller) Run(ctx context.Context, onOutcome func(Outcome)) error {
 			p.setStatus(func(s *Status) { s.Reconnects++ })
 			wait := backoff/2 + rand.N(backoff/2+1)
 			backoff = min(backoff*2, 5*time.Minute)
-			if !sleep(ctx, wait) {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
 				return nil
+			case <-t.C:
+			case r := <-request:
+				t.Stop()
+				asked = append(asked, r)
 			}
 			continue
 		}
@@ -381,7 +505,11 @@ func (p *Poller) Run(ctx context.Context, onOutcome func(Outcome)) error {
 			down = false
 		}
 		backoff = time.Second
-		if err := p.wait(ctx); err != nil && ctx.Err() == nil {
+		r, err := p.wait(ctx, request)
+		if r != nil {
+			asked = append(asked, *r)
+		}
+		if err != nil && ctx.Err() == nil {
 			p.Log.Debug("wait for new mail", "err", err)
 			p.sess.close()
 			p.sess = nil
@@ -394,40 +522,38 @@ func (p *Poller) Run(ctx context.Context, onOutcome func(Outcome)) error {
 
 // wait returns when new mail may have arrived: IDLE until the server says
 // so or the poll interval passes; without IDLE, after the poll interval.
-func (p *Poller) wait(ctx context.Context) error {
+// A sync request ends the wait early and is returned.
+func (p *Poller) wait(ctx context.Context, request <-chan syncRequest) (*syncRequest, error) {
+	t := time.NewTimer(p.PollInterval)
+	defer t.Stop()
 	if p.sess == nil || !p.sess.caps.Has(imap.CapIdle) {
-		sleep(ctx, p.PollInterval)
-		return nil
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		case r := <-request:
+			return &r, nil
+		}
+		return nil, nil
 	}
 	select {
 	case <-p.sess.updates: // mail came during the sync
-		return nil
+		return nil, nil
 	default:
 	}
 	idle, err := p.sess.c.Idle()
 	if err != nil {
-		return fmt.Errorf("idle: %w", err)
+		return nil, fmt.Errorf("idle: %w", err)
 	}
-	t := time.NewTimer(p.PollInterval)
-	defer t.Stop()
+	var asked *syncRequest
 	select {
 	case <-ctx.Done():
 	case <-t.C:
 	case <-p.sess.updates:
+	case r := <-request:
+		asked = &r
 	}
 	if err := idle.Close(); err != nil {
-		return fmt.Errorf("end idle: %w", err)
+		return asked, fmt.Errorf("end idle: %w", err)
 	}
-	return idle.Wait()
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
+	return asked, idle.Wait()
 }

@@ -20,7 +20,7 @@ const maxReportLines = 200
 
 func (v *validationReport) text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "The file has %d rows: %d valid, %d invalid.\n", v.Rows, v.Rows-v.Invalid, v.Invalid)
+	fmt.Fprintf(&b, "The file has %s: %d valid, %d invalid.\n", count(v.Rows, "row"), v.Rows-v.Invalid, v.Invalid)
 	if v.Invalid > 0 {
 		b.WriteString("\nInvalid rows are not applied. Fix them and send the whole file again before the cutoff\nif you want them in this night's run:\n\n")
 		for _, l := range v.Lines {
@@ -31,10 +31,22 @@ func (v *validationReport) text() string {
 		}
 	}
 	if v.Denied > 0 {
-		fmt.Fprintf(&b, "\n%d rows are for organisations you do not hold the Connector role for (%s);\nthey will be reported ACCESS_DENIED.\n",
-			v.Denied, strings.Join(v.DeniedOrgs, ", "))
+		verb := "are"
+		if v.Denied == 1 {
+			verb = "is"
+		}
+		fmt.Fprintf(&b, "\n%s %s for organisations you do not hold the Connector role for (%s);\nthey will be reported ACCESS_DENIED.\n",
+			count(v.Denied, "row"), verb, strings.Join(v.DeniedOrgs, ", "))
 	}
 	return b.String()
+}
+
+// count says "1 row", "2 rows".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // letter is an email's subject and body.

@@ -1,26 +1,104 @@
 #!/usr/bin/env bash
-# The demo: runs the engine on the shipped sample data in a scratch
-# database and shows what a connector admin would get back.
+# The demo: connectord end to end on a private loopback Postfix + Dovecot.
+# Connector admins email CSV files to connector.data@nhs.net; connectord
+# takes them from the mailbox, holds a first-time sender's file for review,
+# runs the night and mails each sender the results. The demo prints every
+# email each person receives, and the results file as a table.
+#
+# Run as root on Debian (it installs Dovecot and Postfix when missing).
+# Nothing leaves this machine: the mail stack only delivers to itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin"
+[ "$(id -u)" = 0 ] || { echo "demo.sh: run as root (the private Postfix needs it)" >&2; exit 1; }
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+scripts/mailstack.sh install
+work=$(mktemp -d /tmp/connectord-demo.XXXXXX)
+chmod 755 "$work"
+stack="$work/mail"
+export MAILSTACK_TLS=0 MAILSTACK_USERS="connector.data@nhs.net admin.leeds@nhs.net new.admin@nhs.net stranger@nhs.net support@nhs.net"
+cleanup() { scripts/mailstack.sh stop "$stack" >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+scripts/mailstack.sh start "$stack" 2>/dev/null
+set -a; . "$stack/mailstack.env"; set +a
+
 go build -o "$work/connectord" ./cmd/connectord
-cd_() { "$work/connectord" -db "$work/connectord.db" "$@"; }
+go build -o "$work/mailview" ./internal/mailview
+echo "$MAILSTACK_PASSWORD" > "$work/imap.pass"
+cat > "$work/connectord.yaml" <<YAML
+data_dir: $work/var
+imap:
+  address: 127.0.0.1:$MAILSTACK_IMAP_PORT
+  tls: none
+  username: connector.data@nhs.net
+  password_file: $work/imap.pass
+smtp:
+  address: 127.0.0.1:$MAILSTACK_SMTP_PORT
+  tls: none
+  auth: none
+  from: connector.data@nhs.net
+reviewers: [support@nhs.net]
+log:
+  level: warn
+YAML
+cd_() { "$work/connectord" -config "$work/connectord.yaml" "$@"; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-echo "== Loading the sample organisations, Connector roster and directory"
+# send FROM FILE NAME SUBJECT: an email with a CSV attachment, stamped by
+# "the sender's MTA" with a passing DMARC result, as NHSmail's would be.
+send() {
+  swaks --silent 2 --server "127.0.0.1:$MAILSTACK_SMTP_PORT" --from "$1" --to connector.data@nhs.net \
+    --header "Subject: $4" --add-header "Authentication-Results: mx.nhs.net; dmarc=pass header.from=nhs.net" \
+    --body "Please find our update attached." --attach-type text/csv --attach-name "$3" --attach "@$2" >/dev/null
+}
+wait_mail() { # wait until connector.data has N messages in its INBOX
+  local n=$1 i
+  for i in $(seq 200); do
+    [ "$(ls "$stack"/mail/nhs.net/connector.data/Maildir/new "$stack"/mail/nhs.net/connector.data/Maildir/cur 2>/dev/null | grep -c '^[0-9]')" -ge "$n" ] && return 0
+    sleep 0.05
+  done
+}
+
+step "Loading the organisations, the Connector roster and the directory"
 cd_ org import testdata/organisations.csv
 cd_ senders add admin.leeds@nhs.net -org RR8,A81001
+cd_ senders add new.admin@nhs.net -org RR8
 cd_ directory import testdata/directory.csv
-cd_ org list
-echo
-echo "== Validating testdata/push-sample.csv (the Portal's Validate step)"
-cd_ validate testdata/push-sample.csv || true
-echo
-echo "== Processing it for admin.leeds@nhs.net"
-cd_ process -sender admin.leeds@nhs.net -o "$work/results.csv" testdata/push-sample.csv
-echo
-echo "== The results file the sender gets back (selected columns)"
-cd_ show -width 100 -columns "FirstName,LastName,Local ID,Organisation,Result,EmailAddress,GeneratedPassword,Detail" "$work/results.csv"
+
+step "admin.leeds@nhs.net sends its first file; connectord holds it for review"
+printf 'FirstName,LastName,Local ID,Organisation\r\nAnn,Other,N1,RR8\r\n' > "$work/morning.csv"
+send admin.leeds@nhs.net "$work/morning.csv" morning.csv "Morning update"
+wait_mail 1
+cd_ poll -once
+cd_ review list
+step "A support reviewer approves it"
+cd_ review approve 1 -by reviewer.demo
+
+step "More mail arrives: a corrected file from admin.leeds, a first file from new.admin, one from someone without the Connector role"
+send admin.leeds@nhs.net testdata/push-sample.csv staff.csv "Staff changes"
+send new.admin@nhs.net "$work/morning.csv" first.csv "Hello"
+send stranger@nhs.net "$work/morning.csv" x.csv "Please add"
+wait_mail 4
+cd_ poll -once
+cd_ outbox send
+
+step "The night runs (connectord serve would do this at 20:30 Europe/London)"
+cd_ batch run -no-sync -day "$(TZ=Europe/London date -d "$( [ "$(TZ=Europe/London date +%H%M)" -ge 2000 ] && echo tomorrow || echo today)" +%F)"
+cd_ outbox send
+# Postfix delivers in the background: wait for the results email to land.
+for i in $(seq 200); do
+  grep -lq '^Subject: Results:' "$stack"/mail/nhs.net/admin.leeds/Maildir/new/* 2>/dev/null && break
+  sleep 0.05
+done
+
+mkdir -p "$work/attachments"
+for who in admin.leeds new.admin stranger support; do
+  step "What $who@nhs.net received"
+  "$work/mailview" -save "$work/attachments" "$stack/mail/nhs.net/$who/Maildir"
+done
+
+step "The results file admin.leeds@nhs.net got back (selected columns)"
+cd_ show -width 90 -columns "FirstName,LastName,Local ID,Organisation,Result,EmailAddress,GeneratedPassword,Detail" "$work/attachments/staff-results.csv"
+
+step "Every message connectord took, with its disposition"
+cd_ submissions list
