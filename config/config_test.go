@@ -1,8 +1,12 @@
 package config
 
 import (
+	"os"
+	"reflect"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // The shipped example must always load: it documents every key.
@@ -46,4 +50,50 @@ func TestParse(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Every key of the configuration is in config.example.yaml, so the
+// example can never fall behind the code.
+func TestExampleHasEveryKey(t *testing.T) {
+	data, err := os.ReadFile("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range yamlKeys(reflect.TypeOf(Config{}), "") {
+		if !hasKey(doc, strings.Split(key, ".")) {
+			t.Errorf("config.example.yaml lacks %s", key)
+		}
+	}
+}
+
+func hasKey(node map[string]any, path []string) bool {
+	v, ok := node[path[0]]
+	if !ok || len(path) == 1 {
+		return ok
+	}
+	m, isMap := v.(map[string]any)
+	return isMap && hasKey(m, path[1:])
+}
+
+// yamlKeys lists the dotted yaml keys of a struct type's leaves.
+func yamlKeys(t reflect.Type, prefix string) []string {
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		key := prefix + name
+		if f.Type.Kind() == reflect.Struct && f.Type.String() != "time.Duration" {
+			out = append(out, yamlKeys(f.Type, key+".")...)
+			continue
+		}
+		out = append(out, key)
+	}
+	return out
 }
