@@ -161,7 +161,7 @@ func (d *decision) decide(uidValidity uint32, f Fetched) (Outcome, error) {
 			l := reviewMail(&d.sub, d.senderOrgs(), d.report)
 			m.Subject, m.Body = l.subject, l.body
 		}
-		if m.MessageID, err = newMessageID(rules.MessageIDDomain); err != nil {
+		if m.MessageID, err = NewMessageID(rules.MessageIDDomain); err != nil {
 			return Outcome{}, err
 		}
 		if err := d.tx.Enqueue(m, d.now); err != nil {
@@ -378,8 +378,9 @@ func ackSupersededMail(sub *store.Submission, later *store.Submission) letter {
 	return letter{subjectRe(sub.Subject), body}
 }
 
-// newMessageID makes a Message-ID (without <>) for an email we send.
-func newMessageID(domain string) (string, error) {
+// NewMessageID makes a Message-ID (without <>) for an email connectord
+// sends; it is stored with the outbox row before the first attempt.
+func NewMessageID(domain string) (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("make Message-ID: %w", err)

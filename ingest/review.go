@@ -52,7 +52,7 @@ func (r *Review) decide(ctx context.Context, id int64, approve bool, reason, by 
 			}
 		}
 		l := decisionMail(&sub, approve, reason)
-		mid, err := newMessageID(r.MessageIDDomain)
+		mid, err := NewMessageID(r.MessageIDDomain)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"connectord/internal/atomicfile"
 	"connectord/store"
 )
 
@@ -74,36 +75,27 @@ func (s *Sender) attachment(m *store.OutboxMessage) (string, string, error) {
 }
 
 // zipFile writes src into a new zip archive dst as one entry, streaming.
-func zipFile(src, dst, name string) (err error) {
+func zipFile(src, dst, name string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return fmt.Errorf("zip results: %w", err)
 	}
 	defer in.Close()
-	tmp := dst + ".tmp"
-	out, err := os.Create(tmp)
+	out, err := atomicfile.Create(dst)
 	if err != nil {
 		return fmt.Errorf("zip results: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			out.Close()
-			os.Remove(tmp)
-		}
-	}()
-	zw := zip.NewWriter(out)
+	defer out.Abort()
+	zw := zip.NewWriter(out.Writer())
 	w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: time.Now()})
+	if err == nil {
+		_, err = io.Copy(w, in)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
 	if err != nil {
 		return fmt.Errorf("zip results: %w", err)
 	}
-	if _, err := io.Copy(w, in); err != nil {
-		return fmt.Errorf("zip results: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("zip results: %w", err)
-	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("zip results: %w", err)
-	}
-	return os.Rename(tmp, dst)
+	return out.Commit()
 }

@@ -1,10 +1,7 @@
 package scheduler
 
 import (
-	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +12,7 @@ import (
 	"time"
 
 	"connectord/ingest"
+	"connectord/internal/atomicfile"
 	"connectord/provision"
 	"connectord/pushfile"
 	"connectord/store"
@@ -65,6 +63,7 @@ func (n *Night) Run(ctx context.Context, day, trigger string, now time.Time) (st
 		return run, err
 	}
 	run.ID = id
+	n.removeStaleResults()
 	total := provision.Counts{}
 	var errs []string
 	var due []store.Submission
@@ -108,6 +107,17 @@ func (n *Night) Run(ctx context.Context, day, trigger string, now time.Time) (st
 	}
 	n.Log.Info("batch run finished", "day", day, "trigger", trigger, "files", run.Files, "state", run.State, "synced", run.Synced, "counts", run.Counts)
 	return run, nil
+}
+
+// removeStaleResults deletes results files a killed run left half
+// written. It runs holding the batch lock, so no other run is writing.
+func (n *Night) removeStaleResults() {
+	stale, _ := filepath.Glob(filepath.Join(n.DataDir, ResultsDir, ".*"))
+	for _, f := range stale {
+		if err := os.Remove(f); err == nil {
+			n.Log.Info("removed a results file a stopped run left half written", "file", filepath.Base(f))
+		}
+	}
 }
 
 // sync takes waiting mail, retrying until SyncTimeout.
@@ -155,12 +165,12 @@ func (n *Night) file(ctx context.Context, sub store.Submission, day string, now 
 		return nil, err
 	}
 	resultsPath := filepath.Join(ResultsDir, fmt.Sprintf("%d.csv", sub.ID))
-	out, err := newResultsFile(filepath.Join(n.DataDir, resultsPath))
+	out, err := atomicfile.Create(filepath.Join(n.DataDir, resultsPath))
 	if err != nil {
 		return nil, err
 	}
-	defer out.abandon()
-	rw, err := pushfile.NewResultsWriter(out.w, rd)
+	defer out.Abort()
+	rw, err := pushfile.NewResultsWriter(out.Writer(), rd)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +196,7 @@ func (n *Night) file(ctx context.Context, sub store.Submission, day string, now 
 	if err != nil {
 		return nil, err
 	}
-	if err := out.keep(); err != nil {
+	if err := out.Commit(); err != nil {
 		return nil, err
 	}
 	if err := tx.MarkProcessed(sub.ID, countsJSON(sum.Counts), now); err != nil {
@@ -197,7 +207,7 @@ func (n *Night) file(ctx context.Context, sub store.Submission, day string, now 
 		return nil, err
 	}
 	subject, body := resultsMail(&sub, day, sum.Counts, superseded)
-	mid, err := messageID(n.MessageIDDomain)
+	mid, err := ingest.NewMessageID(n.MessageIDDomain)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +230,7 @@ func (n *Night) reject(ctx context.Context, sub store.Submission, why string, no
 			return err
 		}
 		subject, body := unusableMail(&sub, why)
-		mid, err := messageID(n.MessageIDDomain)
+		mid, err := ingest.NewMessageID(n.MessageIDDomain)
 		if err != nil {
 			return err
 		}
@@ -254,57 +264,4 @@ func (n *Night) extract(sub store.Submission) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
-}
-
-// resultsFile is a results file written beside its final name and renamed
-// into place, durable, before the transaction that refers to it commits.
-type resultsFile struct {
-	f    *os.File
-	w    *bufio.Writer
-	path string
-	done bool
-}
-
-func newResultsFile(path string) (*resultsFile, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("results directory: %w", err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".results-*")
-	if err != nil {
-		return nil, fmt.Errorf("results file: %w", err)
-	}
-	return &resultsFile{f: f, w: bufio.NewWriterSize(f, 64<<10), path: path}, nil
-}
-
-func (r *resultsFile) keep() error {
-	err := r.w.Flush()
-	if err == nil {
-		err = r.f.Sync()
-	}
-	if cerr := r.f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(r.f.Name(), r.path)
-	}
-	if err != nil {
-		return fmt.Errorf("write results file: %w", err)
-	}
-	r.done = true
-	return nil
-}
-
-func (r *resultsFile) abandon() {
-	if !r.done {
-		r.f.Close()
-		os.Remove(r.f.Name())
-	}
-}
-
-func messageID(domain string) (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("make Message-ID: %w", err)
-	}
-	return hex.EncodeToString(b[:]) + "@" + domain, nil
 }

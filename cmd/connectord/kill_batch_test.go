@@ -172,7 +172,7 @@ func TestKillDuringNight(t *testing.T) {
 		if got := m.nightSummary(); got != want {
 			t.Errorf("after the restart:\n%s\nwant:\n%s", tail(got), tail(want))
 		}
-		if left, _ := filepath.Glob(filepath.Join(results, ".results-*")); len(left) > 1 {
+		if left, _ := filepath.Glob(filepath.Join(results, ".*.csv.*")); len(left) != 0 {
 			t.Errorf("temporary results files left: %v", left)
 		}
 	})
@@ -180,7 +180,7 @@ func TestKillDuringNight(t *testing.T) {
 
 // growing reports whether a temporary results file in dir has passed size.
 func growing(dir string, size int64) bool {
-	tmp, _ := filepath.Glob(filepath.Join(dir, ".results-*"))
+	tmp, _ := filepath.Glob(filepath.Join(dir, ".*.csv.*"))
 	for _, f := range tmp {
 		if fi, err := os.Stat(f); err == nil && fi.Size() > size {
 			return true

@@ -7,11 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"connectord/internal/atomicfile"
 	"connectord/provision"
 	"connectord/pushfile"
 	"connectord/store"
@@ -143,36 +143,15 @@ func (a *app) resultsOutput(path string) (io.Writer, func(ok bool) error, error)
 			return bw.Flush()
 		}, nil
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("create results file: %w", err)
 	}
-	bw := bufio.NewWriterSize(tmp, 64<<10)
-	done := false
-	return bw, func(ok bool) error {
-		if done {
-			return nil
-		}
-		done = true
+	return f.Writer(), func(ok bool) error {
 		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			f.Abort()
 			return nil
 		}
-		err := bw.Flush()
-		if err == nil {
-			err = tmp.Sync()
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), path)
-		}
-		if err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("write results file %s: %w", path, err)
-		}
-		return nil
+		return f.Commit()
 	}, nil
 }
