@@ -15,7 +15,7 @@ usage: connectord [-config FILE] [-db PATH] COMMAND [ARGS]
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-12s %s\n", c.name, c.summary)
 	}
 	b.WriteString(`
 Global flags (also accepted after the command):
