@@ -106,6 +106,10 @@ type run struct {
 	limits map[string][2]int
 	sum    Summary
 	mb     store.Mailbox
+	// next is, per address base, the first collision number not yet known
+	// to be taken, so a file creating many people of one name does not
+	// probe john.smith, john.smith2… from the start each time.
+	next map[string]int
 }
 
 func result(s Status, detail, address string) pushfile.Result {
@@ -237,7 +241,10 @@ func (r *run) newAddress(first, last string) (string, error) {
 	if len(base) > maxLocalPart {
 		base = strings.TrimRight(base[:maxLocalPart], ".-")
 	}
-	for n := 1; n < 100000; n++ {
+	if r.next == nil {
+		r.next = map[string]int{}
+	}
+	for n := max(1, r.next[base]); n < 100000; n++ {
 		local := base
 		if n > 1 {
 			local += strconv.Itoa(n)
@@ -248,6 +255,7 @@ func (r *run) newAddress(first, last string) (string, error) {
 			return "", err
 		}
 		if !taken {
+			r.next[base] = n + 1
 			return addr, nil
 		}
 	}
