@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -13,30 +15,36 @@ import (
 // leaves the directory as it was before the file or after all of it. Its
 // statements are prepared once, for the speed of a million-row file.
 type DirectoryTx struct {
-	tx  *sql.Tx
-	ctx context.Context
+	conn *sql.Conn // the transaction's connection, also used raw for lookups
+	tx   *sql.Tx
+	ctx  context.Context
+	raw  driver.Stmt // the Local ID lookup, prepared on the driver connection
 
-	byLocalID, byAddress, nameMatch, addressTaken, localIDTaken *sql.Stmt
-	insert, update, upsert, audit                               *sql.Stmt
+	byAddress, nameMatch, addressTaken, localIDTaken *sql.Stmt
+	insert, update, upsert, audit                    *sql.Stmt
 }
 
 // BeginDirectory starts a directory transaction. The caller must Commit or
 // Rollback it.
 func (s *Store) BeginDirectory(ctx context.Context) (*DirectoryTx, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
+		return nil, fmt.Errorf("begin directory transaction: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
 		return nil, fmt.Errorf("begin directory transaction: %w", err)
 	}
 	// Statements run without the caller's cancellation: database/sql would
 	// otherwise start a goroutine per query to watch it, which costs a
 	// third of a million-row file's time. Processor.Run checks ctx itself
 	// between rows, and the caller rolls back on cancellation.
-	d := &DirectoryTx{tx: tx, ctx: context.WithoutCancel(ctx)}
+	d := &DirectoryTx{conn: conn, tx: tx, ctx: context.WithoutCancel(ctx)}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
 	}{
-		{&d.byLocalID, `SELECT ` + matchColumns + ` FROM mailboxes WHERE local_id = ?`},
 		{&d.byAddress, `SELECT ` + mailboxColumns + ` FROM mailboxes WHERE address = ?`},
 		{&d.nameMatch, `SELECT address FROM mailboxes WHERE org_code = ? AND name_key = ? AND local_id IS NULL AND kind = 'Mailbox' ORDER BY address LIMIT 1`},
 		{&d.addressTaken, `SELECT 1 FROM mailboxes WHERE address = ?`},
@@ -60,10 +68,19 @@ func (s *Store) BeginDirectory(ctx context.Context) (*DirectoryTx, error) {
 	} {
 		st, err := tx.PrepareContext(ctx, p.sql)
 		if err != nil {
-			tx.Rollback()
+			d.Rollback()
 			return nil, fmt.Errorf("prepare directory statement: %w", err)
 		}
 		*p.stmt = st
+	}
+	err = conn.Raw(func(dc any) error {
+		var err error
+		d.raw, err = dc.(driver.ConnPrepareContext).PrepareContext(d.ctx, `SELECT `+matchColumns+` FROM mailboxes WHERE local_id = ?`)
+		return err
+	})
+	if err != nil {
+		d.Rollback()
+		return nil, fmt.Errorf("prepare directory statement: %w", err)
 	}
 	return d, nil
 }
@@ -74,7 +91,9 @@ func (d *DirectoryTx) Tx() *sql.Tx { return d.tx }
 
 // Commit makes the changes durable.
 func (d *DirectoryTx) Commit() error {
-	if err := d.tx.Commit(); err != nil {
+	err := d.tx.Commit()
+	d.release()
+	if err != nil {
 		return fmt.Errorf("commit directory changes: %w", err)
 	}
 	return nil
@@ -83,23 +102,53 @@ func (d *DirectoryTx) Commit() error {
 // Rollback abandons the changes. It is safe after Commit.
 func (d *DirectoryTx) Rollback() error {
 	err := d.tx.Rollback()
+	d.release()
 	if errors.Is(err, sql.ErrTxDone) {
 		return nil
 	}
 	return err
 }
 
-// ByLocalID loads the entry with the given Local ID into m, without its
-// times (the hot path of a night's run does not need them).
-func (d *DirectoryTx) ByLocalID(localID string, m *Mailbox) (bool, error) {
-	err := scanMatch(d.byLocalID.QueryRowContext(d.ctx, localID), m)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+// release closes the raw statement and returns the connection to the pool.
+func (d *DirectoryTx) release() {
+	if d.conn == nil {
+		return
 	}
+	if d.raw != nil {
+		d.conn.Raw(func(any) error { return d.raw.Close() })
+		d.raw = nil
+	}
+	d.conn.Close()
+	d.conn = nil
+}
+
+// ByLocalID loads the entry with the given Local ID into m, without its
+// times. It is the hot path of a night's run (once per row), so it runs on
+// the driver connection directly, in the same transaction, without
+// database/sql's per-query bookkeeping (measured: a third of a million-row
+// file's time).
+func (d *DirectoryTx) ByLocalID(localID string, m *Mailbox) (bool, error) {
+	var found bool
+	err := d.conn.Raw(func(any) error {
+		rows, err := d.raw.(driver.StmtQueryContext).QueryContext(d.ctx, []driver.NamedValue{{Ordinal: 1, Value: localID}})
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var v [18]driver.Value
+		switch err := rows.Next(v[:]); {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return err
+		}
+		found = true
+		return m.fromValues(v[:])
+	})
 	if err != nil {
 		return false, fmt.Errorf("look up Local ID %q: %w", localID, err)
 	}
-	return true, nil
+	return found, nil
 }
 
 // ByAddress loads the entry with the given address into m.

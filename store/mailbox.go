@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"database/sql/driver"
+	"time"
+)
 
 // Mailbox kinds.
 const (
@@ -48,6 +51,30 @@ func scanMatch(sc scanner, m *Mailbox) error {
 	return sc.Scan(&m.ID, &m.Address, &m.LocalID, &m.Org, &m.Unit, &m.Kind, &m.Title, &m.FirstName, &m.LastName,
 		&m.JobTitle, &m.ClinicalRole, &m.ClinicalSpeciality, &m.WorkArea, &m.EmailSize, &m.OfficePhone,
 		&m.MobilePhone, &m.Fax, &m.Pager)
+}
+
+// fromValues fills m from a driver row of matchColumns.
+func (m *Mailbox) fromValues(v []driver.Value) error {
+	str := func(i int) string {
+		switch x := v[i].(type) {
+		case string:
+			return x
+		case []byte:
+			return string(x)
+		}
+		return ""
+	}
+	num := func(i int) int64 {
+		if x, ok := v[i].(int64); ok {
+			return x
+		}
+		return 0
+	}
+	*m = Mailbox{ID: num(0), Address: str(1), LocalID: str(2), Org: str(3), Unit: str(4), Kind: str(5),
+		Title: str(6), FirstName: str(7), LastName: str(8), JobTitle: str(9), ClinicalRole: str(10),
+		ClinicalSpeciality: str(11), WorkArea: str(12), EmailSize: int(num(13)), OfficePhone: str(14),
+		MobilePhone: str(15), Fax: str(16), Pager: str(17)}
+	return nil
 }
 
 type scanner interface{ Scan(dest ...any) error }

@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Console audit actions.
+const (
+	AuditApprove      = "approve"
+	AuditReject       = "reject"
+	AuditRosterPut    = "roster-put"
+	AuditRosterRemove = "roster-remove"
+	AuditRunNow       = "run-now"
+	AuditRetryMail    = "retry-mail"
+)
+
+// ConsoleAudit is one decision taken in the web console.
+type ConsoleAudit struct {
+	ID      int64
+	At      time.Time
+	Actor   string // the console user
+	Action  string // one of the Audit* actions
+	Subject string // what it acted on: "submission 12", an address, a batch day, "mail 7"
+	Detail  string
+}
+
+// AddConsoleAudit appends an audit row, setting a.ID.
+func (s *Store) AddConsoleAudit(ctx context.Context, a *ConsoleAudit) error {
+	err := s.db.QueryRowContext(ctx, `INSERT INTO console_audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		timeText(a.At), a.Actor, a.Action, a.Subject, a.Detail).Scan(&a.ID)
+	if err != nil {
+		return fmt.Errorf("audit %s of %s: %w", a.Action, a.Subject, err)
+	}
+	return nil
+}
+
+// ConsoleAuditFilter selects audit rows; zero fields match all.
+type ConsoleAuditFilter struct {
+	Actions []string
+	Subject string
+	Limit   int
+}
+
+// ConsoleAuditLog lists audit rows, newest first.
+func (s *Store) ConsoleAuditLog(ctx context.Context, f ConsoleAuditFilter) ([]ConsoleAudit, error) {
+	var where []string
+	var args []any
+	if len(f.Actions) > 0 {
+		where = append(where, "action IN (?"+strings.Repeat(", ?", len(f.Actions)-1)+")")
+		for _, a := range f.Actions {
+			args = append(args, a)
+		}
+	}
+	if f.Subject != "" {
+		where, args = append(where, "subject = ?"), append(args, f.Subject)
+	}
+	q := `SELECT id, at, actor, action, subject, detail FROM console_audit`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY id DESC"
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read console audit: %w", err)
+	}
+	defer rows.Close()
+	var out []ConsoleAudit
+	for rows.Next() {
+		var a ConsoleAudit
+		var at string
+		if err := rows.Scan(&a.ID, &at, &a.Actor, &a.Action, &a.Subject, &a.Detail); err != nil {
+			return nil, fmt.Errorf("read console audit: %w", err)
+		}
+		a.At = parseTime(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
