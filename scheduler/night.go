@@ -54,6 +54,7 @@ const ResultsDir = "results"
 // on the run and the run goes on; the returned error is for failures of
 // the run itself.
 func (n *Night) Run(ctx context.Context, day, trigger string, now time.Time) (store.BatchRun, error) {
+	started := time.Now() // for the duration, whatever clock now comes from
 	run := store.BatchRun{BatchDay: day, Trigger: trigger, Synced: true, State: store.RunDone}
 	if n.Sync != nil {
 		run.Synced = n.sync(ctx)
@@ -102,7 +103,8 @@ func (n *Night) Run(ctx context.Context, day, trigger string, now time.Time) (st
 	if len(errs) > 0 && (err != nil || run.Files < len(due)) {
 		run.State = store.RunFailed
 	}
-	if ferr := n.Store.FinishRun(context.WithoutCancel(ctx), run, time.Now()); ferr != nil {
+	run.StartedAt, run.FinishedAt = now, now.Add(time.Since(started))
+	if ferr := n.Store.FinishRun(context.WithoutCancel(ctx), run, run.FinishedAt); ferr != nil {
 		return run, ferr
 	}
 	n.Log.Info("batch run finished", "day", day, "trigger", trigger, "files", run.Files, "state", run.State, "synced", run.Synced, "counts", run.Counts)

@@ -14,6 +14,14 @@ else
   echo "test.sh: not root: the mail-stack tests will be skipped" >&2
 fi
 
+# The web console's browser tests: Debian's Chromium (Liberation fonts give
+# the pages' Arial fallback), and the NHS.UK frontend and axe-core from npm.
+if [ "$(id -u)" = 0 ] && [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null
+fi
+scripts/console-assets.sh
+
 echo "== go vet"
 go vet ./...
 

@@ -78,6 +78,7 @@ func commands() []command {
 		{"review", "list, approve or reject first-time senders' held files", reviewUsage, runReview},
 		{"batch", "run a night now, or list and show the nights' runs", batchUsage, runBatch},
 		{"outbox", "list, retry or send the mail connectord has queued", outboxUsage, runOutbox},
+		{"users", "add, list or disable the web console's accounts", usersUsage, runUsers},
 		{"serve", "run the daemon: mailbox, nightly batch, outbox, health and console", serveUsage, runServe},
 		{"show", "print a CSV file (results, push file, report) as a table", showUsage, runShow},
 		{"bench", "measure validate and process on generated data", benchUsage, runBench},

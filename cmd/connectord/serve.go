@@ -104,7 +104,7 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 	}
 	d.console, err = a.startConsole(consoleDeps{
 		Store: st, Review: &ingest.Review{Store: st, MessageIDDomain: a.messageIDDomain()}, Night: d.night,
-		ReadOptions: d.night.ReadOptions, WakeMail: d.wakeMail, Location: loc, Cutoff: cutoff, Log: a.log,
+		ReadOptions: d.night.ReadOptions, WakeMail: d.wakeMail, Ran: d.ran, Location: loc, Cutoff: cutoff, Log: a.log,
 	})
 	if err != nil {
 		return nil, err

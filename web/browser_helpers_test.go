@@ -1,0 +1,233 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// -screenshots writes PNGs of the main pages to docs/screenshots (run it
+// after scripts/console-assets.sh, so they show the NHS.UK look).
+var screenshots = flag.Bool("screenshots", false, "write screenshots of the main pages to docs/screenshots")
+
+const chromiumPath = "/usr/bin/chromium"
+
+// startBrowser starts Debian's Chromium, headless, with a fresh profile and
+// background networking off, for the rest of the test. Without Chromium the
+// test skips, except under CI (CI set), where it fails: CI never skips the
+// browser tests silently.
+func startBrowser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is missing and CI is set: the browser tests must run in CI (scripts/test.sh installs Debian's chromium)", chromiumPath)
+		}
+		t.Skipf("%s is not installed: skipping the browser tests (scripts/test.sh installs it; CI fails instead of skipping)", chromiumPath)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-domain-reliability", true),
+		chromedp.Flag("no-pings", true),
+		chromedp.Flag("lang", "en-GB"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	// A bound on the whole browser: a hang fails the test instead of
+	// holding it until go test's own timeout.
+	actx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(actx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return bctx
+}
+
+// page is one tab in a browser context of its own (its own cookies), so
+// several people can be signed in at once.
+type page struct {
+	t   *testing.T
+	f   *fixture
+	ctx context.Context
+}
+
+func (f *fixture) page(t *testing.T, browser context.Context) *page {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &page{t: t, f: f, ctx: ctx}
+}
+
+// open navigates to a console path and returns the status.
+func (p *page) open(path string) int64 {
+	p.t.Helper()
+	resp, err := chromedp.Run(p.ctx, chromedp.NavigateResponse(p.f.url+path))
+	if err != nil {
+		p.t.Fatalf("open %s: %v", path, err)
+	}
+	return resp.Status
+}
+
+// submit clicks a button that submits a form and waits for the page it
+// leads to; it returns that page's status.
+func (p *page) submit(sel string) int64 {
+	p.t.Helper()
+	return status(p.t, sel, func() (*network.Response, error) {
+		return chromedp.RunResponse(p.ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+	})
+}
+
+func status(t *testing.T, what string, f func() (*network.Response, error)) int64 {
+	t.Helper()
+	resp, err := f()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return resp.Status
+}
+
+// fill types into a form field, replacing what it holds.
+func (p *page) fill(sel, value string) {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, chromedp.SetValue(chromedp.CSS(sel), value, chromedp.NodeVisible)); err != nil {
+		p.t.Fatalf("fill %s: %v", sel, err)
+	}
+}
+
+// text is the visible text of the first element sel matches, once visible.
+func (p *page) text(sel string) string {
+	p.t.Helper()
+	s, err := chromedp.Run(p.ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+	if err != nil {
+		p.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// contains checks that sel's text holds every want.
+func (p *page) contains(sel string, want ...string) {
+	p.t.Helper()
+	got := p.text(sel)
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			p.t.Errorf("%s: want %q in %q", sel, w, got)
+		}
+	}
+}
+
+// signIn fills in the sign-in form and returns the status of the page
+// that follows.
+func (p *page) signIn(name, password string) int64 {
+	p.t.Helper()
+	p.open("/login")
+	p.fill("#name", name)
+	p.fill("#password", password)
+	return p.submit("#sign-in")
+}
+
+// check audits the page with axe-core (no serious or critical violation
+// allowed) and, with -screenshots, saves it as docs/screenshots/NAME.png.
+func (p *page) check(name string) {
+	p.t.Helper()
+	p.axe(name)
+	if *screenshots && name != "" {
+		png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			p.t.Fatalf("screenshot %s: %v", name, err)
+		}
+		dir := filepath.Join("..", "docs", "screenshots")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			p.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			p.t.Fatal(err)
+		}
+	}
+}
+
+// axeSource is axe-core, installed by scripts/console-assets.sh (npm ci).
+var axeSource = sync.OnceValues(func() (string, error) {
+	b, err := os.ReadFile(filepath.Join("..", "node_modules", "axe-core", "axe.min.js"))
+	return string(b), err
+})
+
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+const axeRun = `axe.run(document, {
+	runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']},
+	resultTypes: ['violations'],
+}).then(r => JSON.stringify(r.violations.map(v => ({
+	id: v.id, impact: v.impact, help: v.help,
+	nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.html.slice(0, 160)),
+}))))`
+
+func (p *page) axe(name string) {
+	p.t.Helper()
+	src, err := axeSource()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			p.t.Fatalf("axe-core is missing (%v) and CI is set: run scripts/console-assets.sh first", err)
+		}
+		p.t.Logf("axe-core is not installed (scripts/console-assets.sh installs it): %s not audited", name)
+		return
+	}
+	if err := chromedp.Do(p.ctx, chromedp.Evaluate[chromedp.Void](src)); err != nil {
+		p.t.Fatalf("load axe-core on %s: %v", name, err)
+	}
+	out, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](axeRun, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("axe-core on %s: %v", name, err)
+	}
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(out), &vs); err != nil {
+		p.t.Fatalf("axe-core on %s: %v", name, err)
+	}
+	for _, v := range vs {
+		msg := v.ID + " (" + v.Impact + "): " + v.Help + "\n\t" + strings.Join(v.Nodes, "\n\t")
+		if v.Impact == "serious" || v.Impact == "critical" {
+			p.t.Errorf("axe-core, page %s: %s", name, msg)
+		} else {
+			p.t.Logf("axe-core, page %s, minor: %s", name, msg)
+		}
+	}
+}
+
+// fitsWidth checks that the page does not scroll sideways.
+func (p *page) fitsWidth(name string) {
+	p.t.Helper()
+	over, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if over > 0 {
+		p.t.Errorf("%s is %d px wider than a narrow screen", name, over)
+	}
+}

@@ -1,0 +1,102 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"connectord/ingest"
+	"connectord/provision"
+	"connectord/pushfile"
+	"connectord/store"
+)
+
+// preview is what tonight's run would do with a held file: a dry run of
+// the engine against the current directory, rolled back.
+type preview struct {
+	Skipped      string             // why no dry run was made
+	FileProblems []pushfile.Problem // the file is unusable
+	Counts       []statusCount
+	Total        int
+	Table        resultTable
+	More         int // rows not in Table
+}
+
+// previewRows is how many rows the preview lists.
+const previewRows = 50
+
+// previewBytes bounds the results kept for the listed rows.
+const previewBytes = 256 << 10
+
+// preview dry-runs a held submission's file for its sender. It reads the
+// CSV out of the spooled message again, as the night does.
+func (s *Server) preview(ctx context.Context, sub store.Submission, sender store.Sender) (*preview, error) {
+	if sub.FileRows > s.cfg.PreviewMaxRows {
+		return &preview{Skipped: fmt.Sprintf("The file has %d rows, more than the %d a preview may dry-run "+
+			"(a dry run holds up the mailbox and the night while it works). Check it with the validate page.",
+			sub.FileRows, s.cfg.PreviewMaxRows)}, nil
+	}
+	n := s.deps.Night
+	f, err := s.tempFile()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { f.Close(); os.Remove(f.Name()) }()
+	msg, err := n.Spool.Open(sub.Spool)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := ingest.Inspect(msg, n.Policy, f)
+	msg.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read submission %d from the spool: %w", sub.ID, err)
+	}
+	if ins.CSV == nil {
+		return &preview{Skipped: "The spooled message no longer yields its CSV file: " + ins.AttachmentProblem}, nil
+	}
+	opts, err := s.deps.ReadOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := pushfile.Open(f, opts)
+	var fe *pushfile.FileError
+	if errors.As(err, &fe) {
+		return &preview{FileProblems: fe.Problems}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	head := &headBuffer{limit: previewBytes}
+	rw, err := pushfile.NewResultsWriter(head, rd)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := s.dryRun(ctx, rd, rw, provision.Job{Sender: sender, File: sub.Filename, Now: s.now(), DryRun: true})
+	if errors.As(err, &fe) {
+		return &preview{FileProblems: fe.Problems}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &preview{Counts: countsOf(sum.Counts), Total: sum.Counts.Total()}
+	if p.Table, err = readResultTable(bytes.NewReader(head.complete()), previewRows); err != nil {
+		return nil, err
+	}
+	p.More = p.Total - len(p.Table.Rows)
+	return p, nil
+}
+
+// dryRun runs the engine in a directory transaction that it always rolls
+// back. One runs at a time: each holds the database's write lock.
+func (s *Server) dryRun(ctx context.Context, rd *pushfile.Reader, rw *pushfile.ResultsWriter, job provision.Job) (provision.Summary, error) {
+	s.previewMu.Lock()
+	defer s.previewMu.Unlock()
+	dtx, err := s.deps.Store.BeginDirectory(ctx)
+	if err != nil {
+		return provision.Summary{}, err
+	}
+	defer dtx.Rollback()
+	return s.deps.Night.Processor.Run(ctx, dtx, rd, rw, job)
+}

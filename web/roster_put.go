@@ -1,0 +1,61 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"connectord/store"
+)
+
+// rosterPut adds an address to the roster, or sets the organisations of
+// one already there (operators).
+func (s *Server) rosterPut(w http.ResponseWriter, r *http.Request, sess *session) error {
+	form := rosterForm{Address: strings.ToLower(strings.TrimSpace(r.PostForm.Get("address"))),
+		Orgs: strings.TrimSpace(r.PostForm.Get("orgs"))}
+	if at := strings.IndexByte(form.Address, '@'); at <= 0 || at == len(form.Address)-1 || strings.ContainsAny(form.Address, " ,;<>\"") {
+		form.AddressError = "Enter an email address, for example admin.leeds@nhs.net."
+	}
+	codes := orgCodes(form.Orgs)
+	if len(codes) == 0 {
+		form.OrgsError = "Enter at least one organisation code, for example RR8."
+	}
+	if form.AddressError != "" || form.OrgsError != "" {
+		return s.showRoster(w, r, http.StatusUnprocessableEntity, form)
+	}
+	ctx := r.Context()
+	before := "not on the roster"
+	if old, err := s.deps.Store.Sender(ctx, form.Address); err == nil {
+		before = strings.Join(old.Orgs, ", ")
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	now := s.now()
+	err := s.deps.Store.PutSender(ctx, form.Address, codes, now)
+	if errors.Is(err, store.ErrUnknownOrganisation) {
+		form.OrgsError = upperFirst(err.Error()) + "."
+		return s.showRoster(w, r, http.StatusUnprocessableEntity, form)
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(r, store.ConsoleAudit{At: now, Actor: sess.User.Name, Action: store.AuditRosterPut, Subject: form.Address,
+		Detail: fmt.Sprintf("organisations %s (before: %s)", strings.Join(codes, ", "), before)})
+	s.setFlash(r, done(fmt.Sprintf("%s may submit files for %s.", form.Address, strings.Join(codes, ", "))))
+	return redirect(w, r, "/roster")
+}
+
+// orgCodes splits a list of organisation codes on commas and spaces.
+func orgCodes(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\t' }) {
+		c = strings.ToUpper(c)
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
