@@ -127,7 +127,6 @@ type walker struct {
 	loopHeader string
 	src        *source
 	dst        *sink
-	buf        []byte
 
 	nCSV       int
 	csvNames   []string // first maxListed
@@ -328,10 +327,9 @@ func (w *walker) copyCSV(h message.Header, a *Attachment, body io.Reader) string
 			return "" // Inspect reports the write error
 		}
 		if !eof {
-			if w.buf == nil {
-				w.buf = make([]byte, 32<<10)
-			}
-			m, err := io.CopyBuffer(dst, io.LimitReader(dec, w.limit+1-size), w.buf)
+			buf := copyBuffers.Get().(*[]byte)
+			m, err := io.CopyBuffer(dst, io.LimitReader(dec, w.limit+1-size), *buf)
+			copyBuffers.Put(buf)
 			size += m
 			if err != nil {
 				return w.readProblem(name, err)

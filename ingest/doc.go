@@ -1,8 +1,13 @@
-// Package ingest decides what one incoming email is: automatic mail to
-// ignore, a sender to refuse, or a submission whose single CSV attachment
-// is copied out byte for byte. It is pure: Inspect reads a message stream
-// and writes the CSV to a writer; it knows no IMAP, no database and no CSV
-// rules.
+// Package ingest takes every message from the connector mailbox exactly
+// once and decides what it is: automatic mail to ignore, a sender to
+// refuse, or a submission whose single CSV attachment is copied out byte
+// for byte. The Poller streams each batch into a Spool segment made
+// durable before the Recorder commits the batch's dispositions, and moves
+// the server copies only after that commit is on disk; docs/ingest.md
+// explains the design and what a crash at each step leaves.
+//
+// The decision itself is pure: Inspect reads a message stream and writes
+// the CSV to a writer; it knows no IMAP, no database and no CSV rules.
 //
 // # Order of the checks
 //

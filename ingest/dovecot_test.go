@@ -545,4 +545,52 @@ func TestDovecot(t *testing.T) {
 			t.Errorf("%d submissions, want 2", len(subs))
 		}
 	})
+
+	// Two pollers on one data directory (connectord poll -once beside
+	// connectord serve) take turns through the spool's lock: neither
+	// removes the other's segment as an orphan, and each message is
+	// recorded once.
+	t.Run("two pollers, one spool", func(t *testing.T) {
+		f := d.fixture(t, d.plain())
+		f.poller.BatchSize = 2
+		other := &Poller{Server: f.poller.Server, Recorder: f.poller.Recorder, Mailbox: "INBOX", Processed: "Processed",
+			BatchSize: 2, PollInterval: time.Minute, Log: f.poller.Log, Now: f.poller.Now}
+		t.Cleanup(other.Close)
+		for i := range 6 {
+			d.deliver(t, "trusted@nhs.net", imaptest.Submission("trusted@nhs.net", "f"+string(rune('1'+i))+".csv", validCSV))
+		}
+		type result struct {
+			out []Outcome
+			err error
+		}
+		results := make(chan result, 2)
+		for _, p := range []*Poller{f.poller, other} {
+			go func() {
+				out, err := p.SyncOnce(context.Background())
+				results <- result{out, err}
+			}()
+		}
+		taken := 0
+		for range 2 {
+			r := <-results
+			if r.err != nil {
+				t.Errorf("sync: %v", r.err)
+			}
+			for _, o := range r.out {
+				if o.State != Duplicate {
+					taken++
+				}
+			}
+		}
+		if taken != 6 {
+			t.Errorf("the pollers took %d messages between them, want 6", taken)
+		}
+		if subs, _ := f.st.Submissions(context.Background(), store.SubmissionFilter{}); len(subs) != 6 {
+			t.Errorf("%d submissions, want 6", len(subs))
+		}
+		if all, _ := d.count(t, "INBOX"); all != 0 {
+			t.Errorf("INBOX holds %d messages, want none", all)
+		}
+		noOrphans(t, f)
+	})
 }

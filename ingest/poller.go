@@ -43,6 +43,7 @@ type Poller struct {
 	conn      sync.Mutex
 	sess      *session
 	processed string // the processed mailbox's name as found or created
+	swept     bool   // orphaned spool segments removed since the last failed sync
 
 	mu      sync.Mutex // guards status, requests and runDone
 	status  Status
@@ -154,7 +155,7 @@ func (p *Poller) SyncOnce(ctx context.Context) ([]Outcome, error) {
 
 // syncOnce is SyncOnce by the connection's holder.
 func (p *Poller) syncOnce(ctx context.Context) ([]Outcome, error) {
-	out, err := p.sync(ctx)
+	out, err := p.lockedSync(ctx)
 	if err != nil {
 		p.setStatus(func(s *Status) { s.LastError, s.Connected = err.Error(), false })
 		if p.sess != nil {
@@ -169,6 +170,38 @@ func (p *Poller) syncOnce(ctx context.Context) ([]Outcome, error) {
 	now := p.now()
 	p.setStatus(func(s *Status) { s.LastSync, s.LastError = now, "" })
 	return out, nil
+}
+
+// lockedSync syncs holding the spool's lock, so that no other process
+// (connectord poll -once beside connectord serve) writes segments
+// meanwhile; first it removes orphaned segments, which a crash or a failed
+// sync may have left.
+func (p *Poller) lockedSync(ctx context.Context) ([]Outcome, error) {
+	unlock, err := p.Recorder.Spool.Lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if !p.swept {
+		refs, err := p.Recorder.Store.SpoolSegments(ctx)
+		if err != nil {
+			return nil, err
+		}
+		removed, err := p.Recorder.Spool.RemoveOrphans(refs)
+		if err != nil {
+			return nil, err
+		}
+		if len(removed) > 0 {
+			p.Log.Info("removed orphaned spool segments (fetched, never recorded; those messages are fetched again)",
+				"count", len(removed))
+		}
+		p.swept = true
+	}
+	out, err := p.sync(ctx)
+	if err != nil {
+		p.swept = false
+	}
+	return out, err
 }
 
 func (p *Poller) sync(ctx context.Context) ([]Outcome, error) {
@@ -233,18 +266,7 @@ func (p *Poller) sync(ctx context.Context) ([]Outcome, error) {
 		fresh = append(fresh, again...)
 	}
 	slices.Sort(fresh)
-	var out []Outcome
-	for len(fresh) > 0 {
-		n := min(len(fresh), max(p.BatchSize, 1))
-		batch := fresh[:n]
-		fresh = fresh[n:]
-		got, err := p.take(ctx, sel.UIDValidity, lastUID, batch)
-		out = append(out, got...)
-		if err != nil {
-			return out, err
-		}
-	}
-	return out, nil
+	return p.takeAll(ctx, sel.UIDValidity, lastUID, fresh)
 }
 
 // recorded splits UIDs into those the store has a submission for and the
@@ -268,54 +290,134 @@ func (p *Poller) recorded(ctx context.Context, uidValidity uint32, uids []imap.U
 	return done, rest, err
 }
 
-// take fetches one batch into a spool segment, makes it durable, records
-// it, and moves it. The mailbox position advances to the batch's last UID
+// spooled is a batch fetched into a committed spool segment.
+type spooled struct {
+	seg     *Segment
+	fetched []Fetched
+	last    uint32 // the mailbox position once it is recorded
+}
+
+// recorded is a batch after its transaction.
+type recorded struct {
+	b   spooled
+	out []Outcome
+	err error
+}
+
+// takeAll takes fresh messages batch by batch, in two overlapping stages:
+// this goroutine, the only one to use the IMAP connection, fetches batch
+// k+1 (and moves what is recorded) while a second goroutine records batch
+// k. A message is moved only after its batch's transaction is committed
+// and on disk. The mailbox position advances to each batch's last UID
 // (never back below floor, the position the sync started from).
-func (p *Poller) take(ctx context.Context, uidValidity, floor uint32, uids []imap.UID) ([]Outcome, error) {
-	seg, err := p.Recorder.Spool.NewSegment(p.now())
-	if err != nil {
-		return nil, err
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			seg.Discard()
+func (p *Poller) takeAll(ctx context.Context, uidValidity, floor uint32, fresh []imap.UID) ([]Outcome, error) {
+	jobs := make(chan spooled)
+	results := make(chan recorded)
+	done := make(chan struct{})
+	go func() { // takeAll collects every result before it closes jobs
+		defer close(done)
+		for b := range jobs {
+			out, err := p.Recorder.Record(ctx, uidValidity, b.fetched, b.last, p.now())
+			results <- recorded{b, out, err}
 		}
 	}()
-	fetched, err := p.fetch(seg, uids)
+	defer func() { close(jobs); <-done }()
+
+	var out []Outcome
+	inFlight := false
+	// collect waits for the batch being recorded and returns the UIDs to
+	// move, or its error.
+	collect := func() ([]imap.UID, error) {
+		if !inFlight {
+			return nil, nil
+		}
+		r := <-results
+		inFlight = false
+		out = append(out, r.out...)
+		if r.err != nil {
+			return nil, r.err
+		}
+		if p.AfterRecord != nil {
+			p.AfterRecord()
+		}
+		if !slices.ContainsFunc(r.out, func(o Outcome) bool { return o.SubmissionID != 0 }) {
+			p.Recorder.Spool.remove(r.b.seg.Name()) // nothing refers to it (all already recorded)
+		}
+		moved := make([]imap.UID, 0, len(r.b.fetched))
+		for _, f := range r.b.fetched {
+			moved = append(moved, imap.UID(f.UID))
+		}
+		return moved, nil
+	}
+
+	var recordedUIDs []imap.UID // recorded, not yet moved
+	for len(fresh) > 0 {
+		n := min(len(fresh), max(p.BatchSize, 1))
+		uids := fresh[:n]
+		fresh = fresh[n:]
+		b, ok, ferr := p.spool(uids, floor)
+		move, rerr := collect()
+		if rerr != nil || ferr != nil {
+			// A fetched batch stays an orphan segment, removed by the next
+			// sync; recorded batches are moved by the next sync.
+			return out, errors.Join(rerr, ferr)
+		}
+		if ok {
+			jobs <- b
+			inFlight = true
+		}
+		recordedUIDs = append(recordedUIDs, move...)
+		if len(recordedUIDs) >= moveAtLeast {
+			if err := p.move(recordedUIDs); err != nil {
+				_, rerr := collect()
+				return out, errors.Join(err, rerr)
+			}
+			recordedUIDs = recordedUIDs[:0]
+		}
+	}
+	move, err := collect()
 	if err != nil {
-		return nil, err
+		return out, err
+	}
+	recordedUIDs = append(recordedUIDs, move...)
+	if len(recordedUIDs) > 0 {
+		if err := p.move(recordedUIDs); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// moveAtLeast is how many recorded messages a sync gathers before it
+// moves them (it moves the rest at its end): each MOVE costs the server an
+// index update of both mailboxes, whatever its size, and Exchange Online
+// throttles by command count.
+const moveAtLeast = 1000
+
+// spool fetches one batch into a spool segment and makes it durable; ok is
+// false when the server returned none of the messages.
+func (p *Poller) spool(uids []imap.UID, floor uint32) (b spooled, ok bool, err error) {
+	seg, err := p.Recorder.Spool.NewSegment(p.now())
+	if err != nil {
+		return b, false, err
+	}
+	fetched, err := p.fetch(seg, uids)
+	if err != nil || len(fetched) == 0 {
+		seg.Discard()
+		return b, false, err
 	}
 	if len(fetched) < len(uids) {
 		p.Log.Warn("the server did not return every message asked for; the rest are looked for again next time",
 			"asked", len(uids), "returned", len(fetched))
 	}
-	if len(fetched) == 0 {
-		return nil, nil
-	}
 	if err := seg.Commit(); err != nil {
-		return nil, err
+		seg.Discard()
+		return b, false, err
 	}
-	committed = true
 	if p.AfterSpool != nil {
 		p.AfterSpool()
 	}
-	last := max(uint32(uids[len(uids)-1]), floor)
-	out, err := p.Recorder.Record(ctx, uidValidity, fetched, last, p.now())
-	if err != nil {
-		return nil, err
-	}
-	if p.AfterRecord != nil {
-		p.AfterRecord()
-	}
-	if !slices.ContainsFunc(out, func(o Outcome) bool { return o.SubmissionID != 0 }) {
-		p.Recorder.Spool.remove(seg.Name()) // nothing refers to it (all already recorded)
-	}
-	moved := make([]imap.UID, 0, len(fetched))
-	for _, f := range fetched {
-		moved = append(moved, imap.UID(f.UID))
-	}
-	return out, p.move(moved)
+	return spooled{seg: seg, fetched: fetched, last: max(uint32(uids[len(uids)-1]), floor)}, true, nil
 }
 
 // fetch streams each message's bytes into the segment. It gathers the
@@ -340,8 +442,16 @@ func (p *Poller) fetch(seg *Segment, uids []imap.UID) ([]Fetched, error) {
 					continue
 				}
 				ref, sum, err := seg.Append(it.Literal, 0)
+				if err == nil && ref.Size != it.Literal.Size() {
+					// A connection closed mid-literal reads as a clean EOF.
+					err = fmt.Errorf("fetch: the connection ended after %d of a message's %d bytes", ref.Size, it.Literal.Size())
+				}
 				if err != nil {
-					cmd.Close()
+					// The literal is broken off and go-imap's reader
+					// goroutine has moved on: draining the command
+					// (Close) would read the connection alongside it.
+					// Drop the connection; the batch is fetched again.
+					p.sess.close()
 					return nil, err
 				}
 				f.Ref, f.SHA256, got = ref, sum, true

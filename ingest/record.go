@@ -6,10 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
-	"sort"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -71,16 +70,24 @@ func (r *Recorder) Record(ctx context.Context, uidValidity uint32, batch []Fetch
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(r.Spool.Dir(), ".attachment-*.csv")
+	// The messages are read (MIME walk, the CSV through the engine's
+	// reader) in parallel ahead of the transaction, which only decides and
+	// writes: the write lock is held for the decisions alone.
+	rd, err := r.readAhead(ctx, batch, opts)
 	if err != nil {
-		return nil, fmt.Errorf("attachment scratch file: %w", err)
+		return nil, err
 	}
-	defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
+	defer rd.close()
 
 	var out []Outcome
 	err = r.Store.InTx(ctx, func(tx *store.Tx) error {
 		out = out[:0]
-		for _, f := range batch {
+		b := &batchState{roster: map[string]rosterEntry{}, trusted: map[string]bool{}, superseded: map[int64]bool{}}
+		for i, f := range batch {
+			rg, err := rd.next(ctx, i)
+			if err != nil {
+				return fmt.Errorf("message UID %d: %w", f.UID, err)
+			}
 			seen, err := tx.SeenMessage(uidValidity, f.UID, f.SHA256)
 			if err != nil {
 				return err
@@ -89,7 +96,7 @@ func (r *Recorder) Record(ctx context.Context, uidValidity uint32, batch []Fetch
 				out = append(out, Outcome{UID: f.UID, State: Duplicate, Reason: "already recorded"})
 				continue
 			}
-			d := &decision{r: r, tx: tx, opts: opts, tmp: tmp, now: now}
+			d := &decision{r: r, tx: tx, batch: b, rg: rg, now: now}
 			o, err := d.decide(uidValidity, f)
 			if err != nil {
 				return fmt.Errorf("message UID %d: %w", f.UID, err)
@@ -99,7 +106,7 @@ func (r *Recorder) Record(ctx context.Context, uidValidity uint32, batch []Fetch
 		// A later message of the batch may have superseded an earlier one:
 		// report where each ended up.
 		for i := range out {
-			if out[i].SubmissionID == 0 {
+			if !b.superseded[out[i].SubmissionID] {
 				continue
 			}
 			sub, err := tx.Submission(out[i].SubmissionID)
@@ -113,15 +120,79 @@ func (r *Recorder) Record(ctx context.Context, uidValidity uint32, batch []Fetch
 	if err != nil {
 		return nil, err
 	}
+	// The database runs with synchronous=NORMAL, so a commit is safe from a
+	// crash of this process but not yet from a power cut. The caller moves
+	// the server copy next, so the commit must be on disk first.
+	if err := syncDatabase(r.Store.Path()); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// syncDatabase flushes the database, its write-ahead log and their
+// directory entries to disk.
+func syncDatabase(path string) error {
+	for _, name := range []string{path + "-wal", path, filepath.Dir(path)} {
+		f, err := os.Open(name)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("sync database: %w", err)
+		}
+		err = f.Sync()
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("sync database: %w", err)
+		}
+	}
+	return nil
+}
+
+// batchState is what one batch's transaction remembers across messages:
+// roster and trust lookups (nothing else writes them meanwhile: the
+// transaction holds the write lock), and the submissions it superseded.
+type batchState struct {
+	roster     map[string]rosterEntry
+	trusted    map[string]bool
+	superseded map[int64]bool
+}
+
+type rosterEntry struct {
+	sender store.Sender
+	ok     bool
+}
+
+func (b *batchState) rosterSender(tx *store.Tx, addr string) (store.Sender, bool, error) {
+	if e, ok := b.roster[addr]; ok {
+		return e.sender, e.ok, nil
+	}
+	s, ok, err := tx.RosterSender(addr)
+	if err != nil {
+		return s, ok, err
+	}
+	b.roster[addr] = rosterEntry{s, ok}
+	return s, ok, nil
+}
+
+func (b *batchState) isTrusted(tx *store.Tx, addr string) (bool, error) {
+	if t, ok := b.trusted[addr]; ok {
+		return t, nil
+	}
+	t, err := tx.IsTrusted(addr)
+	if err != nil {
+		return false, err
+	}
+	b.trusted[addr] = t
+	return t, nil
 }
 
 // decision settles one message.
 type decision struct {
 	r      *Recorder
 	tx     *store.Tx
-	opts   pushfile.Options
-	tmp    *os.File
+	batch  *batchState
+	rg     *reading
 	now    time.Time
 	sub    store.Submission
 	sender store.Sender
@@ -130,10 +201,7 @@ type decision struct {
 }
 
 func (d *decision) decide(uidValidity uint32, f Fetched) (Outcome, error) {
-	ins, err := d.inspect(f)
-	if err != nil {
-		return Outcome{}, err
-	}
+	ins := d.rg.ins
 	rules := &d.r.Rules
 	d.sub = store.Submission{
 		UIDValidity: uidValidity, UID: f.UID, SHA256: f.SHA256, Spool: f.Ref, ReceivedAt: f.InternalDate,
@@ -161,6 +229,7 @@ func (d *decision) decide(uidValidity uint32, f Fetched) (Outcome, error) {
 			l := reviewMail(&d.sub, d.senderOrgs(), d.report)
 			m.Subject, m.Body = l.subject, l.body
 		}
+		var err error
 		if m.MessageID, err = NewMessageID(rules.MessageIDDomain); err != nil {
 			return Outcome{}, err
 		}
@@ -170,26 +239,6 @@ func (d *decision) decide(uidValidity uint32, f Fetched) (Outcome, error) {
 	}
 	return Outcome{UID: f.UID, SubmissionID: d.sub.ID, Sender: d.sub.Sender, Filename: d.sub.Filename,
 		State: d.sub.State, Reason: d.sub.Reason}, nil
-}
-
-// inspect reads the spooled message, leaving its CSV attachment in d.tmp.
-func (d *decision) inspect(f Fetched) (*Inspection, error) {
-	msg, err := d.r.Spool.Open(f.Ref)
-	if err != nil {
-		return nil, err
-	}
-	defer msg.Close()
-	if err := d.tmp.Truncate(0); err != nil {
-		return nil, fmt.Errorf("reset attachment scratch file: %w", err)
-	}
-	if _, err := d.tmp.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("reset attachment scratch file: %w", err)
-	}
-	ins, err := Inspect(msg, d.r.Rules.Policy, d.tmp)
-	if err != nil {
-		return nil, fmt.Errorf("read spooled message: %w", err)
-	}
-	return ins, nil
 }
 
 // classify applies the rules in order, setting the state and reason and
@@ -206,7 +255,7 @@ func (d *decision) classify(ins *Inspection) error {
 		d.set(store.StateRejected, "sender not authenticated: "+ins.AuthProblem)
 		return nil
 	}
-	sender, ok, err := d.tx.RosterSender(ins.From)
+	sender, ok, err := d.batch.rosterSender(d.tx, ins.From)
 	if err != nil {
 		return err
 	}
@@ -221,19 +270,20 @@ func (d *decision) classify(ins *Inspection) error {
 		d.reply(store.MailRejected, rejectMail(&d.sub, ins.AttachmentProblem))
 		return nil
 	}
-	report, problems, err := d.validate()
-	if err != nil {
-		return err
+	file := d.rg.file
+	if file == nil {
+		return errors.New("the attachment was not read") // cannot happen: read reads every CSV judged here
 	}
-	if problems != nil {
+	if problems := file.problems; problems != nil {
 		d.set(store.StateRejected, "the file cannot be used: "+strings.Join(problems, "; "))
 		why := fmt.Sprintf("The file %q cannot be used, so nothing in it was applied:\n\n  %s\n\nFix these and send the file again.",
 			d.sub.Filename, strings.Join(problems, "\n  "))
 		d.reply(store.MailRejected, rejectMail(&d.sub, why))
 		return nil
 	}
-	d.report = report
-	trusted, err := d.tx.IsTrusted(ins.From)
+	d.report = file.report(sender.MayActFor)
+	d.sub.FileRows, d.sub.FileInvalid = file.rows, file.invalid
+	trusted, err := d.batch.isTrusted(d.tx, ins.From)
 	if err != nil {
 		return err
 	}
@@ -255,71 +305,6 @@ func (d *decision) reply(kind string, l letter) {
 }
 
 func (d *decision) senderOrgs() []string { return d.sender.Orgs }
-
-// validate reads the attachment with the engine's reader: the file-level
-// problems when it is unusable, else the report of its rows.
-func (d *decision) validate() (*validationReport, []string, error) {
-	if _, err := d.tmp.Seek(0, io.SeekStart); err != nil {
-		return nil, nil, err
-	}
-	rd, err := pushfile.Open(d.tmp, d.opts)
-	var fe *pushfile.FileError
-	if errors.As(err, &fe) {
-		return nil, problemLines(fe), nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	rep := &validationReport{}
-	denied := map[string]bool{}
-	for {
-		row, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if errors.As(err, &fe) {
-			return nil, problemLines(fe), nil
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		rep.Rows++
-		if !row.Valid() {
-			rep.Invalid++
-			if len(rep.Lines) < maxReportLines {
-				rep.Lines = append(rep.Lines, fmt.Sprintf("line %d: %s", row.Line, row.Detail()))
-			} else {
-				rep.More++
-			}
-			continue
-		}
-		if org := row.Value[pushfile.Organisation]; !d.sender.MayActFor(org) {
-			rep.Denied++
-			denied[org] = true
-		}
-	}
-	for org := range denied {
-		rep.DeniedOrgs = append(rep.DeniedOrgs, org)
-	}
-	sort.Strings(rep.DeniedOrgs)
-	d.sub.FileRows, d.sub.FileInvalid = rep.Rows, rep.Invalid
-	return rep, nil, nil
-}
-
-func problemLines(fe *pushfile.FileError) []string {
-	out := make([]string, len(fe.Problems))
-	for i, p := range fe.Problems {
-		s := p.Message
-		if p.Column != "" {
-			s = p.Column + ": " + s
-		}
-		if p.Line > 0 {
-			s = fmt.Sprintf("line %d: %s", p.Line, s)
-		}
-		out[i] = s
-	}
-	return out
-}
 
 // settleSameDay applies "only the last file submitted on that evening is
 // processed": of a sender's accepted and held files for one batch day, the
@@ -344,6 +329,7 @@ func (d *decision) settleSameDay() error {
 			if err := d.tx.Supersede(d.sub.ID, p.ID, d.now); err != nil {
 				return err
 			}
+			d.batch.superseded[d.sub.ID] = true
 			d.sub.State, d.sub.Reason = store.StateSuperseded, fmt.Sprintf("a later file (submission %d) replaced it", p.ID)
 			d.reply(store.MailAck, ackSupersededMail(&d.sub, &p))
 			d.mail = onlyKind(d.mail, store.MailAck)
@@ -352,6 +338,7 @@ func (d *decision) settleSameDay() error {
 		if err := d.tx.Supersede(p.ID, d.sub.ID, d.now); err != nil {
 			return err
 		}
+		d.batch.superseded[p.ID] = true
 		replaced = append(replaced, p)
 	}
 	if d.sub.State == store.StateAccepted {

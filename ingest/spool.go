@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"connectord/store"
@@ -25,6 +26,13 @@ type Spool struct {
 }
 
 const segmentSuffix = ".spool"
+
+// copyBuffers are the buffers messages and attachments are copied
+// through: thousands of messages a sync would otherwise each allocate one.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// scratchPrefix starts the names of the recorder's attachment scratch files.
+const scratchPrefix = ".attachment-"
 
 // OpenSpool opens (creating) the spool directory.
 func OpenSpool(dir string) (*Spool, error) {
@@ -71,7 +79,9 @@ func (g *Segment) Append(r io.Reader, limit int64) (store.SpoolRef, string, erro
 	if limit > 0 {
 		src = io.LimitReader(r, limit+1)
 	}
-	n, err := io.Copy(io.MultiWriter(g.f, h), src)
+	buf := copyBuffers.Get().(*[]byte)
+	n, err := io.CopyBuffer(io.MultiWriter(g.f, h), src, *buf)
+	copyBuffers.Put(buf)
 	ref := store.SpoolRef{Segment: g.name, Offset: g.off, Size: n}
 	g.off += n
 	if err != nil {
@@ -138,8 +148,9 @@ type SpooledMessage struct {
 // Close closes the segment file.
 func (m *SpooledMessage) Close() error { return m.f.Close() }
 
-// RemoveOrphans deletes segments that no submission refers to. It must run
-// when no segment is being written (at start-up, before polling).
+// RemoveOrphans deletes segments that no submission refers to, and the
+// recorder's attachment scratch files a killed process left. It must run
+// when no segment is being written: holding the spool's Lock.
 func (s *Spool) RemoveOrphans(referenced map[string]bool) ([]string, error) {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
@@ -149,6 +160,10 @@ func (s *Spool) RemoveOrphans(referenced map[string]bool) ([]string, error) {
 	var errs []error
 	for _, e := range entries {
 		name := e.Name()
+		if strings.HasPrefix(name, scratchPrefix) && !e.IsDir() {
+			os.Remove(filepath.Join(s.dir, name))
+			continue
+		}
 		if e.IsDir() || !strings.HasSuffix(name, segmentSuffix) || referenced[name] {
 			continue
 		}

@@ -89,9 +89,9 @@ func (a *app) ingestRules(st *store.Store) (ingest.Rules, error) {
 // spoolDir is where received messages are kept.
 func (a *app) spoolDir() string { return filepath.Join(a.cfg.DataDir, "spool") }
 
-// poller builds the mailbox poller, after clearing orphaned spool
+// poller builds the mailbox poller. Its first sync removes orphaned spool
 // segments (left by a process that died between writing a batch and
-// recording it).
+// recording it), holding the spool's lock.
 func (a *app) poller(ctx context.Context, st *store.Store) (*ingest.Poller, error) {
 	creds, err := a.credentials(ctx)
 	if err != nil {
@@ -108,17 +108,6 @@ func (a *app) poller(ctx context.Context, st *store.Store) (*ingest.Poller, erro
 	spool, err := ingest.OpenSpool(a.spoolDir())
 	if err != nil {
 		return nil, err
-	}
-	refs, err := st.SpoolSegments(ctx)
-	if err != nil {
-		return nil, err
-	}
-	removed, err := spool.RemoveOrphans(refs)
-	if err != nil {
-		return nil, err
-	}
-	if len(removed) > 0 {
-		a.log.Info("removed orphaned spool segments", "count", len(removed))
 	}
 	return &ingest.Poller{
 		Server: ingest.Server{Address: a.cfg.IMAP.Address, TLS: a.cfg.IMAP.TLS, TLSConfig: tc, Creds: creds,
