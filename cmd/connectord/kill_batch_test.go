@@ -80,10 +80,10 @@ func killedBySIGKILL(err error) bool {
 // that was never interrupted: no file applied twice, no result lost.
 func TestKillDuringNight(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a 30,000-row file")
+		t.Skip("builds a 15,000-row file")
 	}
 	var big bytes.Buffer
-	if err := (synth.Set{Rows: 30000, Orgs: 4, Create: 1, Seed: 9}).PushFile(&big); err != nil {
+	if err := (synth.Set{Rows: 15000, Orgs: 4, Create: 1, Seed: 9}).PushFile(&big); err != nil {
 		t.Fatal(err)
 	}
 	small := func(i int) string {
@@ -105,7 +105,7 @@ func TestKillDuringNight(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		(synth.Set{Orgs: 4, Rows: 30000}).Organisations(orgs)
+		(synth.Set{Orgs: 4, Rows: 15000}).Organisations(orgs)
 		orgs.Close()
 		m.must("org", "import", orgs.Name())
 		m.must("senders", "add", "bulk@nhs.net", "-org", strings.Join(synthOrgs(4), ","))
@@ -150,7 +150,7 @@ func TestKillDuringNight(t *testing.T) {
 		// process is in the middle of it.
 		results := filepath.Join(m.dir, "var", "results")
 		deadline := time.Now().Add(60 * time.Second)
-		for !growing(results, 200<<10) {
+		for !growing(results, 100<<10) {
 			if time.Now().After(deadline) {
 				cmd.Process.Kill()
 				cmd.Wait()

@@ -40,6 +40,9 @@ imap:
   username: %s
   password_file: %s
   batch_size: %d
+  # go-imap's in-memory server can miss an IDLE push (a known race in its
+  # IDLE handling): a short interval makes the poller look anyway.
+  poll_interval: 1s
 reviewers: [support@nhs.net]
 log:
   level: warn

@@ -15,10 +15,10 @@ import (
 // same directory as a run that was never interrupted.
 func TestKillMidFile(t *testing.T) {
 	if testing.Short() {
-		t.Skip("kill test builds a 60,000-row data set")
+		t.Skip("kill test builds a 25,000-row data set")
 	}
 	dir := t.TempDir()
-	set := synth.Set{Rows: 60000, Orgs: 20, Update: 0.3, Create: 0.1, Seed: 7}
+	set := synth.Set{Rows: 25000, Orgs: 20, Update: 0.3, Create: 0.1, Seed: 7}
 	for name, write := range map[string]func(io.Writer) error{
 		"orgs.csv": set.Organisations, "directory.csv": set.Directory, "push.csv": set.PushFile,
 	} {
@@ -57,9 +57,9 @@ func TestKillMidFile(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Results stream out as rows are applied: once 1 MB has come, the
+	// Results stream out as rows are applied: once 512 KiB has come, the
 	// process is part-way through the file.
-	if _, err := io.CopyN(io.Discard, stdout, 1<<20); err != nil {
+	if _, err := io.CopyN(io.Discard, stdout, 512<<10); err != nil {
 		t.Fatalf("reading results before the kill: %v", err)
 	}
 	if err := cmd.Process.Kill(); err != nil {

@@ -62,7 +62,6 @@ console:
   listen: ""
 log:
   level: info`), 1)
-	cfg = bytes.Replace(cfg, []byte("  batch_size: 50"), []byte("  batch_size: 50\n  poll_interval: 1s"), 1)
 	os.WriteFile(m.config, cfg, 0o644)
 
 	ctx, cancel := context.WithCancel(context.Background())
