@@ -40,10 +40,16 @@ type Reader struct {
 // returns a *FileError listing every problem found; other errors are I/O
 // errors.
 func Open(r io.ReadSeeker, opts Options) (*Reader, error) {
+	size, err := r.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, fmt.Errorf("rewind file: %w", err)
+	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("rewind file: %w", err)
 	}
-	s, err := sniff(r)
+	// Buffers no larger than the file: most push files are a few KB.
+	chunk := int(min(max(size+1, 4<<10), readAhead))
+	s, err := sniffChunked(r, chunk)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +57,7 @@ func Open(r io.ReadSeeker, opts Options) (*Reader, error) {
 		return nil, fmt.Errorf("rewind file: %w", err)
 	}
 	rec := &recorder{r: s.decoder(r)}
-	br := bufio.NewReaderSize(rec, readAhead)
+	br := bufio.NewReaderSize(rec, chunk)
 	delim, sepLine := sniffDelimiter(br)
 
 	cr := csv.NewReader(br)

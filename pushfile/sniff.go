@@ -53,8 +53,11 @@ const sniffChunk = 64 << 10
 // sniff reads the whole stream once, cheaply: it recognises files that are
 // not text at all, picks the encoding and notes the line endings. It returns
 // a *FileError when the file is unusable and a wrapped error on I/O failure.
-func sniff(r io.Reader) (sniffed, error) {
-	buf := make([]byte, sniffChunk)
+func sniff(r io.Reader) (sniffed, error) { return sniffChunked(r, sniffChunk) }
+
+// sniffChunked is sniff with a buffer of chunk bytes.
+func sniffChunked(r io.Reader, chunk int) (sniffed, error) {
+	buf := make([]byte, chunk)
 	n, eof, err := readChunk(r, buf)
 	if err != nil {
 		return sniffed{}, err

@@ -50,8 +50,12 @@ func (t *Tx) Enqueue(m *OutboxMessage, now time.Time) error {
 		sub = m.SubmissionID
 	}
 	m.State, m.CreatedAt, m.NextAttemptAt = OutboxPending, now, now
-	err := t.tx.QueryRowContext(t.ctx, `INSERT INTO outbox (kind, submission_id, recipient, subject, body, in_reply_to,
-		message_id, attachment_name, attachment_path, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	st, err := t.prepared(`INSERT INTO outbox (kind, submission_id, recipient, subject, body, in_reply_to,
+		message_id, attachment_name, attachment_path, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	if err != nil {
+		return fmt.Errorf("queue %s mail to %s: %w", m.Kind, m.Recipient, err)
+	}
+	err = st.QueryRowContext(t.ctx,
 		m.Kind, sub, m.Recipient, m.Subject, m.Body, m.InReplyTo, m.MessageID, m.AttachmentName, m.AttachmentPath,
 		timeText(now), timeText(now)).Scan(&m.ID)
 	if err != nil {

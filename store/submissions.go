@@ -85,9 +85,13 @@ func optTime(t time.Time) string {
 
 // InsertSubmission records a new message and its disposition, setting s.ID.
 func (t *Tx) InsertSubmission(s *Submission) error {
-	err := t.tx.QueryRowContext(t.ctx, `INSERT INTO submissions (uidvalidity, uid, sha256, spool_segment, spool_offset,
+	st, err := t.prepared(`INSERT INTO submissions (uidvalidity, uid, sha256, spool_segment, spool_offset,
 		spool_size, received_at, message_id, sender, subject, filename, file_sha256, file_size, file_rows, file_invalid,
-		batch_day, state, reason, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		batch_day, state, reason, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	if err != nil {
+		return fmt.Errorf("record message %d: %w", s.UID, err)
+	}
+	err = st.QueryRowContext(t.ctx,
 		s.UIDValidity, s.UID, s.SHA256, s.Spool.Segment, s.Spool.Offset, s.Spool.Size, timeText(s.ReceivedAt),
 		s.MessageID, s.Sender, s.Subject, s.Filename, s.FileSHA256, s.FileSize, s.FileRows, s.FileInvalid,
 		s.BatchDay, s.State, s.Reason, timeText(s.DecidedAt)).Scan(&s.ID)
@@ -101,8 +105,11 @@ func (t *Tx) InsertSubmission(s *Submission) error {
 // in this UIDVALIDITY or by the hash of its bytes.
 func (t *Tx) SeenMessage(uidValidity, uid uint32, sha256 string) (bool, error) {
 	var n int
-	err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM submissions WHERE (uidvalidity = ? AND uid = ?) OR sha256 = ?`,
-		uidValidity, uid, sha256).Scan(&n)
+	st, err := t.prepared(`SELECT count(*) FROM submissions WHERE (uidvalidity = ? AND uid = ?) OR sha256 = ?`)
+	if err != nil {
+		return false, fmt.Errorf("look up message %d: %w", uid, err)
+	}
+	err = st.QueryRowContext(t.ctx, uidValidity, uid, sha256).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look up message %d: %w", uid, err)
 	}
@@ -135,7 +142,11 @@ func (t *Tx) Due(day string) ([]Submission, error) {
 }
 
 func (t *Tx) query(q string, args ...any) ([]Submission, error) {
-	rows, err := t.tx.QueryContext(t.ctx, q, args...)
+	st, err := t.prepared(q)
+	if err != nil {
+		return nil, fmt.Errorf("list submissions: %w", err)
+	}
+	rows, err := st.QueryContext(t.ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list submissions: %w", err)
 	}

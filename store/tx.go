@@ -12,8 +12,25 @@ import (
 // decision with its email, a processed file with its results email. Its
 // methods live beside the tables they touch.
 type Tx struct {
-	tx  *sql.Tx
-	ctx context.Context
+	tx    *sql.Tx
+	ctx   context.Context
+	stmts map[string]*sql.Stmt
+}
+
+// prepared returns q prepared in the transaction, once per transaction.
+func (t *Tx) prepared(q string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(t.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[q] = st
+	return st, nil
 }
 
 // Begin starts a write transaction.
