@@ -315,6 +315,20 @@ func TestDovecot(t *testing.T) {
 	// The batch day comes from the INTERNALDATE Dovecot reports: a second
 	// before the cutoff is that day's batch, the cutoff itself the next
 	// day's, in GMT, in BST and on both days the clocks change.
+	// Every kind of message gets its disposition from real Dovecot too.
+	t.Run("dispositions", func(t *testing.T) {
+		for _, tc := range dispositionCases(t) {
+			t.Run(tc.name, func(t *testing.T) {
+				f := d.fixture(t, d.plain())
+				d.appendAt(t, d.client(t), tc.raw, at("2026-03-03", "12:00:00"))
+				checkDisposition(t, f, tc, f.sync(t))
+				if _, live := d.count(t, "INBOX"); live != 0 {
+					t.Errorf("message left in INBOX")
+				}
+			})
+		}
+	})
+
 	t.Run("INTERNALDATE", func(t *testing.T) {
 		f := d.fixture(t, d.plain())
 		c := d.client(t)

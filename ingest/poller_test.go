@@ -157,7 +157,17 @@ func TestLastFileOfTheDayWins(t *testing.T) {
 	}
 }
 
-func TestDispositions(t *testing.T) {
+// dispositionCase is one kind of message and what must become of it.
+type dispositionCase struct {
+	name      string
+	raw       []byte
+	wantState string
+	wantReply bool
+	reason    string // in the reason or the file name
+}
+
+func dispositionCases(t *testing.T) []dispositionCase {
+	t.Helper()
 	fixture := func(name string) []byte {
 		b, err := os.ReadFile("testdata/" + name)
 		if err != nil {
@@ -166,13 +176,7 @@ func TestDispositions(t *testing.T) {
 		return b
 	}
 	bigCSV := validCSV + strings.Repeat("Ann,Other,,RR8,"+strings.Repeat("x", 80)+"\r\n", 21<<20/100)
-	tests := []struct {
-		name      string
-		raw       []byte
-		wantState string
-		wantReply bool
-		reason    string
-	}{
+	return []dispositionCase{
 		{"bounce", fixture("bounce.eml"), store.StateIgnored, false, "automatic"},
 		{"auto-reply", fixture("autoreply.eml"), store.StateIgnored, false, "automatic"},
 		{"bulk", fixture("bulk.eml"), store.StateIgnored, false, "automatic"},
@@ -188,28 +192,36 @@ func TestDispositions(t *testing.T) {
 		{"21 MB attachment", submissionMail("trusted@nhs.net", "big.csv", bigCSV), store.StateRejected, true, ""},
 		{"RFC 2231 file name", fixture("rfc2231_filename.eml"), store.StateRejected, true, "Cliniciéns.csv"},
 	}
-	for _, tc := range tests {
+}
+
+// checkDisposition checks a sync's outcome for one case.
+func checkDisposition(t *testing.T, f *ingestFixture, tc dispositionCase, out []Outcome) {
+	t.Helper()
+	if len(out) != 1 {
+		t.Fatalf("took %d messages, want 1", len(out))
+	}
+	said := strings.ToLower(out[0].Reason + " " + out[0].Filename)
+	if out[0].State != tc.wantState || !strings.Contains(said, strings.ToLower(tc.reason)) {
+		t.Fatalf("got %+v, want %s (%s)", out, tc.wantState, tc.reason)
+	}
+	replied := false
+	for _, m := range f.outbox(t) {
+		if m.Kind != store.MailReview {
+			replied = true
+		}
+	}
+	if replied != tc.wantReply {
+		t.Errorf("reply sent: %v, want %v", replied, tc.wantReply)
+	}
+}
+
+func TestDispositions(t *testing.T) {
+	for _, tc := range dispositionCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := imaptest.Start(t, capsMove)
 			f := newIngestFixture(t, srv.Addr)
 			srv.Append(t, tc.raw, at("2026-03-03", "12:00:00"))
-			out := f.sync(t)
-			if len(out) != 1 {
-				t.Fatalf("took %d messages, want 1", len(out))
-			}
-			said := strings.ToLower(out[0].Reason + " " + out[0].Filename)
-			if out[0].State != tc.wantState || !strings.Contains(said, strings.ToLower(tc.reason)) {
-				t.Fatalf("got %+v, want %s (%s)", out, tc.wantState, tc.reason)
-			}
-			replied := false
-			for _, m := range f.outbox(t) {
-				if m.Kind != store.MailReview {
-					replied = true
-				}
-			}
-			if replied != tc.wantReply {
-				t.Errorf("reply sent: %v, want %v", replied, tc.wantReply)
-			}
+			checkDisposition(t, f, tc, f.sync(t))
 			if _, live := srv.Count(t, "INBOX"); live != 0 {
 				t.Errorf("message left in INBOX")
 			}
