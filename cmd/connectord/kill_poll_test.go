@@ -13,21 +13,69 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
 	"connectord/internal/imaptest"
+	"connectord/internal/mailstack"
 	"connectord/store"
 )
+
+// testMailbox is an IMAP server a test puts mail in and looks into.
+type testMailbox interface {
+	Append(t testing.TB, raw []byte, received time.Time)
+	Count(t testing.TB, mailbox string) (all, live int)
+}
+
+// dovecotMailbox is the connector mailbox of a private Dovecot.
+type dovecotMailbox struct{ s *mailstack.Stack }
+
+func (d dovecotMailbox) Append(t testing.TB, raw []byte, received time.Time) {
+	t.Helper()
+	c, err := imapclient.DialInsecure(d.s.IMAPAddr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(imaptest.User, d.s.Password).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := c.Append("INBOX", int64(len(raw)), &imap.AppendOptions{Time: received})
+	if _, err := cmd.Write(raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (d dovecotMailbox) Count(t testing.TB, mailbox string) (int, int) {
+	t.Helper()
+	return imaptest.Count(t, d.s.IMAPAddr, imaptest.User, d.s.Password, mailbox)
+}
 
 // mailboxSetup is a data directory and config pointed at an IMAP server.
 type mailboxSetup struct {
 	t      *testing.T
-	srv    *imaptest.Server
+	srv    testMailbox
 	dir    string
 	config string
 }
 
+// newMailboxSetup points connectord at go-imap's in-memory server.
 func newMailboxSetup(t *testing.T, batchSize int) *mailboxSetup {
 	t.Helper()
 	srv := imaptest.Start(t, imaptest.CapsMove)
+	return newMailboxSetupOn(t, batchSize, srv, srv.Addr)
+}
+
+// newMailboxSetupOn points connectord at the IMAP server at addr, whose
+// connector mailbox password is imaptest.Password.
+func newMailboxSetupOn(t *testing.T, batchSize int, srv testMailbox, addr string) *mailboxSetup {
+	t.Helper()
 	dir := t.TempDir()
 	pass := filepath.Join(dir, "imap.pass")
 	if err := os.WriteFile(pass, []byte(imaptest.Password+"\n"), 0o600); err != nil {
@@ -46,7 +94,7 @@ imap:
 reviewers: [support@nhs.net]
 log:
   level: warn
-`, filepath.Join(dir, "var"), srv.Addr, imaptest.User, pass, batchSize)
+`, filepath.Join(dir, "var"), addr, imaptest.User, pass, batchSize)
 	path := filepath.Join(dir, "connectord.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -158,18 +206,33 @@ func TestKillDuringPoll(t *testing.T) {
 			m.srv.Append(t, raw, day.Add(time.Duration(i)*time.Hour))
 		}
 	}
-	clean := newMailboxSetup(t, 2)
+	servers := []struct {
+		name  string
+		setup func(t *testing.T) *mailboxSetup
+	}{
+		{"in-memory IMAP", func(t *testing.T) *mailboxSetup { return newMailboxSetup(t, 2) }},
+		{"Dovecot", func(t *testing.T) *mailboxSetup {
+			s := mailstack.Start(t, mailstack.WithoutTLS())
+			return newMailboxSetupOn(t, 2, dovecotMailbox{s}, s.IMAPAddr)
+		}},
+	}
+	for _, server := range servers {
+		t.Run(server.name, func(t *testing.T) { killDuringPoll(t, server.setup, msgs, load) })
+	}
+}
+
+func killDuringPoll(t *testing.T, setup func(*testing.T) *mailboxSetup, msgs [][]byte, load func(*mailboxSetup)) {
+	clean := setup(t)
 	load(clean)
 	clean.must("poll", "-once")
 	want := clean.summary()
-	t.Logf("uninterrupted run:\n%s", want)
 	if n := strings.Count(want, "\n") + 1; n < 10 {
 		t.Fatalf("uninterrupted run recorded too little:\n%s", want)
 	}
 
 	for _, crash := range []string{"after-spool", "after-record"} {
 		t.Run(crash, func(t *testing.T) {
-			m := newMailboxSetup(t, 2)
+			m := setup(t)
 			load(m)
 			m.pollCrashing(crash)
 			if _, live := m.srv.Count(t, "INBOX"); live != len(msgs) {
