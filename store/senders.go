@@ -89,7 +89,17 @@ func (s *Store) Sender(ctx context.Context, address string) (Sender, error) {
 func (s *Store) Senders(ctx context.Context) ([]Sender, error) { return s.senders(ctx, "") }
 
 func (s *Store) senders(ctx context.Context, only string) ([]Sender, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT s.address, s.added_at,
+	return querySenders(ctx, s.db, only)
+}
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// querySenders lists the roster, or only one address of it.
+func querySenders(ctx context.Context, q querier, only string) ([]Sender, error) {
+	rows, err := q.QueryContext(ctx, `SELECT s.address, s.added_at,
 		coalesce((SELECT group_concat(org_code, ',') FROM (SELECT org_code FROM sender_orgs o WHERE o.address = s.address ORDER BY org_code)), '')
 		FROM senders s WHERE ? = '' OR s.address = ? ORDER BY s.address`, only, only)
 	if err != nil {

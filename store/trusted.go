@@ -33,20 +33,9 @@ func (t *Tx) Trust(sender, by string, submissionID int64, now time.Time) error {
 // RosterSender looks sender up on the Connector roster within the
 // transaction; ok is false when it is not there.
 func (t *Tx) RosterSender(address string) (Sender, bool, error) {
-	var sd Sender
-	var added, orgs string
-	err := t.tx.QueryRowContext(t.ctx, `SELECT s.address, s.added_at,
-		coalesce((SELECT group_concat(org_code, ',') FROM (SELECT org_code FROM sender_orgs o WHERE o.address = s.address ORDER BY org_code)), '')
-		FROM senders s WHERE s.address = ?`, strings.ToLower(address)).Scan(&sd.Address, &added, &orgs)
-	if err != nil {
-		if isNoRows(err) {
-			return Sender{}, false, nil
-		}
-		return Sender{}, false, fmt.Errorf("look up sender %s: %w", address, err)
+	list, err := querySenders(t.ctx, t.tx, strings.ToLower(strings.TrimSpace(address)))
+	if err != nil || len(list) == 0 {
+		return Sender{}, false, err
 	}
-	sd.AddedAt = parseTime(added)
-	if orgs != "" {
-		sd.Orgs = strings.Split(orgs, ",")
-	}
-	return sd, true, nil
+	return list[0], true, nil
 }
