@@ -26,6 +26,7 @@ type Metrics struct {
 	Rows        *prometheus.CounterVec // by status
 	RunDuration prometheus.Histogram
 	Runs        *prometheus.CounterVec // by state
+	Unsynced    prometheus.Counter     // runs that could not read the mailbox first
 	Mail        *prometheus.CounterVec // by kind and outcome
 }
 
@@ -42,10 +43,12 @@ func NewMetrics(outboxDepth func() map[string]int, reconnects func() int) *Metri
 			Help: "Duration of nightly runs.", Buckets: prometheus.ExponentialBuckets(1, 2, 14)}),
 		Runs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "connectord_batch_runs_total",
 			Help: "Nightly runs, by outcome."}, []string{"state"}),
+		Unsynced: prometheus.NewCounter(prometheus.CounterOpts{Name: "connectord_batch_runs_unsynced_total",
+			Help: "Nightly runs that went ahead without reading the mailbox first (it could not be reached)."}),
 		Mail: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "connectord_mail_attempts_total",
 			Help: "Outbox send attempts, by kind and outcome (sent, retry, failed)."}, []string{"kind", "outcome"}),
 	}
-	m.reg.MustRegister(m.Messages, m.Rows, m.RunDuration, m.Runs, m.Mail,
+	m.reg.MustRegister(m.Messages, m.Rows, m.RunDuration, m.Runs, m.Unsynced, m.Mail,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "connectord_imap_reconnects",
 		Help: "Times the mailbox connection was lost and made again since start."}, func() float64 { return float64(reconnects()) }))

@@ -116,6 +116,9 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 // results at once.
 func (d *daemon) ran(r store.BatchRun) {
 	d.metrics.Runs.WithLabelValues(r.State).Inc()
+	if !r.Synced {
+		d.metrics.Unsynced.Inc()
+	}
 	d.metrics.RunDuration.Observe(r.FinishedAt.Sub(r.StartedAt).Seconds())
 	for status, n := range parseCounts(r.Counts) {
 		d.metrics.Rows.WithLabelValues(string(status)).Add(float64(n))
