@@ -1,0 +1,52 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"connectord/ingest"
+	"connectord/provision"
+	"connectord/pushfile"
+	"connectord/store"
+)
+
+// A night whose mailbox cannot be read retries for sync_timeout, then runs
+// anyway and says so on the run.
+func TestNightRunsUnsynced(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	spool, err := ingest.OpenSpool(filepath.Join(dir, "spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attempts := 0
+	n := &Night{
+		Store: st, Spool: spool, Processor: &provision.Processor{Domain: "nhs.net"}, DataDir: dir,
+		ReadOptions: func(context.Context) (pushfile.Options, error) { return pushfile.Options{}, nil },
+		Sync:        func(context.Context) error { attempts++; return errors.New("connection refused") },
+		SyncTimeout: 1500 * time.Millisecond, Holder: "test:1", Alive: func(string) bool { return false },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MessageIDDomain: "nhs.net",
+	}
+	run, err := n.Run(ctx, "2026-03-10", "command", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Synced || !strings.Contains(run.Errors, "could not be synced") || attempts < 2 {
+		t.Errorf("run %+v after %d attempts; want it unsynced, saying so, after retrying", run, attempts)
+	}
+	runs, _ := st.Runs(ctx, "2026-03-10", 0)
+	if len(runs) != 1 || runs[0].Synced {
+		t.Errorf("recorded runs %+v, want one marked unsynced", runs)
+	}
+}
