@@ -16,6 +16,7 @@ import (
 	"connectord/provision"
 	"connectord/scheduler"
 	"connectord/store"
+	"connectord/web"
 )
 
 const serveUsage = `connectord serve
@@ -102,7 +103,7 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 		next, _ := d.schedule.Next()
 		d.health.RunFinished(runs[0], next)
 	}
-	d.console, err = a.startConsole(consoleDeps{
+	d.console, err = a.startConsole(web.Deps{
 		Store: st, Review: &ingest.Review{Store: st, MessageIDDomain: a.messageIDDomain()}, Night: d.night,
 		ReadOptions: d.night.ReadOptions, WakeMail: d.wakeMail, Ran: d.ran, Location: loc, Cutoff: cutoff, Log: a.log,
 	})
