@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -30,7 +31,8 @@ type Sender struct {
 	// Sent, when set, is told the outcome of every attempt (metrics).
 	Sent func(kind, outcome string)
 
-	wake chan struct{}
+	wakeOnce sync.Once
+	wake     chan struct{}
 }
 
 // Stats counts one drain's outcomes.
@@ -188,10 +190,10 @@ func (s *Sender) Wake() {
 	}
 }
 
+// wakeChan makes the wake channel on first use; Wake and Run may be
+// called from different goroutines first, so it is made once.
 func (s *Sender) wakeChan() chan struct{} {
-	if s.wake == nil {
-		s.wake = make(chan struct{}, 1)
-	}
+	s.wakeOnce.Do(func() { s.wake = make(chan struct{}, 1) })
 	return s.wake
 }
 

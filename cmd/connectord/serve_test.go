@@ -103,17 +103,25 @@ log:
 		json.NewDecoder(resp.Body).Decode(&health)
 		return resp.StatusCode == 200 && health["mailbox_connected"] == true
 	})
-	resp, err := http.Get("http://" + ops + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, want := range []string{`connectord_messages_total{disposition="accepted"} 1`, `connectord_outbox_messages{state="pending"}`, "connectord_imap_reconnects"} {
-		if !strings.Contains(string(body), want) {
-			t.Errorf("/metrics lacks %s", want)
+	// The counter is bumped just after the submission's row commits, so
+	// wait for it rather than reading /metrics once.
+	var metrics string
+	want := []string{`connectord_messages_total{disposition="accepted"} 1`, `connectord_outbox_messages{state="pending"}`, "connectord_imap_reconnects"}
+	waitFor(t, "/metrics to count the message", 10*time.Second, func() bool {
+		resp, err := http.Get("http://" + ops + "/metrics")
+		if err != nil {
+			return false
 		}
-	}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		metrics = string(body)
+		for _, w := range want {
+			if !strings.Contains(metrics, w) {
+				return false
+			}
+		}
+		return true
+	})
 	cancel()
 	select {
 	case code := <-done:
