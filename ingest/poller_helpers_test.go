@@ -50,7 +50,7 @@ func newIngestFixture(t *testing.T, addr string) *ingestFixture {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"alice.smith@nhs.net", "trusted@nhs.net"} {
-		if err := st.PutSender(ctx, s, []string{"RR8"}, time.Now()); err != nil {
+		if err := st.PutSender(ctx, s, []string{"RR8"}, "test", time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

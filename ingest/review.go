@@ -10,8 +10,8 @@ import (
 	"connectord/store"
 )
 
-// Review decides held submissions. The decision, the sender's trust and
-// the email telling the sender commit together; when two reviewers act on
+// Review decides held submissions. The decision, the sender's trust, the
+// audit row and the email telling the sender commit together; when two reviewers act on
 // one submission the second gets store.ErrAlreadyDecided naming the first.
 type Review struct {
 	Store           *store.Store
@@ -50,6 +50,14 @@ func (r *Review) decide(ctx context.Context, id int64, approve bool, reason, by 
 			if err := tx.Trust(sub.Sender, by, id, now); err != nil {
 				return err
 			}
+		}
+		audit := store.ConsoleAudit{At: now, Actor: by, Action: store.AuditApprove, Subject: store.SubmissionSubject(id),
+			Detail: fmt.Sprintf("%s from %s, batch day %s", sub.Filename, sub.Sender, sub.BatchDay)}
+		if !approve {
+			audit.Action, audit.Detail = store.AuditReject, fmt.Sprintf("%s from %s: %s", sub.Filename, sub.Sender, reason)
+		}
+		if err := tx.Audit(&audit); err != nil {
+			return err
 		}
 		l := decisionMail(&sub, approve, reason)
 		mid, err := NewMessageID(r.MessageIDDomain)

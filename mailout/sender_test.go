@@ -243,7 +243,7 @@ func TestTemporaryFailureRetries(t *testing.T) {
 		f.now = m.NextAttemptAt.Add(time.Second) // the backoff has passed
 	}
 	f.sender.Relay.Address = real
-	if err := f.st.RetryOutbox(context.Background(), id, f.now); err != nil {
+	if err := f.st.RetryOutbox(context.Background(), id, "test", f.now); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := f.sender.DrainOnce(context.Background()); st.Sent != 1 {

@@ -47,7 +47,7 @@ func BenchmarkProcess(b *testing.B) {
 	for i := range codes {
 		codes[i] = synth.OrgCode(i)
 	}
-	if err := st.PutSender(ctx, "bulk@nhs.net", codes, time.Now()); err != nil {
+	if err := st.PutSender(ctx, "bulk@nhs.net", codes, "test", time.Now()); err != nil {
 		b.Fatal(err)
 	}
 	reg, err := st.Registry(ctx)

@@ -50,7 +50,7 @@ func newFixture(t *testing.T) *fixture {
 	if err := st.PutOrganisations(ctx, orgs); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.PutSender(ctx, "admin.leeds@nhs.net", []string{"RR8", "A81001"}, testNow); err != nil {
+	if err := st.PutSender(ctx, "admin.leeds@nhs.net", []string{"RR8", "A81001"}, "test", testNow); err != nil {
 		t.Fatal(err)
 	}
 	dir, err := os.Open("../testdata/directory.csv")

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -17,19 +18,34 @@ const (
 	AuditRetryMail    = "retry-mail"
 )
 
-// ConsoleAudit is one decision taken in the web console.
+// ConsoleAudit is one decision taken in the web console or on the
+// command line. The store writes it in the transaction that makes the
+// change, so a change is never without its audit row, nor the reverse.
 type ConsoleAudit struct {
 	ID      int64
 	At      time.Time
-	Actor   string // the console user
+	Actor   string // the console user, or the operator's login name
 	Action  string // one of the Audit* actions
 	Subject string // what it acted on: "submission 12", an address, a batch day, "mail 7"
 	Detail  string
 }
 
-// AddConsoleAudit appends an audit row, setting a.ID.
+// AddConsoleAudit appends an audit row on its own, setting a.ID: for
+// requests that change nothing by themselves ("run day D now").
 func (s *Store) AddConsoleAudit(ctx context.Context, a *ConsoleAudit) error {
-	err := s.db.QueryRowContext(ctx, `INSERT INTO console_audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+	return addAudit(ctx, s.db, a)
+}
+
+// Audit appends an audit row in the transaction, setting a.ID.
+func (t *Tx) Audit(a *ConsoleAudit) error { return addAudit(t.ctx, t.tx, a) }
+
+// rowQuerier is a *sql.DB or a *sql.Tx.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func addAudit(ctx context.Context, q rowQuerier, a *ConsoleAudit) error {
+	err := q.QueryRowContext(ctx, `INSERT INTO console_audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 		timeText(a.At), a.Actor, a.Action, a.Subject, a.Detail).Scan(&a.ID)
 	if err != nil {
 		return fmt.Errorf("audit %s of %s: %w", a.Action, a.Subject, err)
@@ -82,3 +98,6 @@ func (s *Store) ConsoleAuditLog(ctx context.Context, f ConsoleAuditFilter) ([]Co
 	}
 	return out, rows.Err()
 }
+
+// SubmissionSubject names a submission in the audit trail.
+func SubmissionSubject(id int64) string { return fmt.Sprintf("submission %d", id) }

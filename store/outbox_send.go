@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -85,17 +86,20 @@ func (s *Store) FailInterrupted(ctx context.Context) (int, error) {
 }
 
 // RetryOutbox puts a failed message back in the queue, now, with a fresh
-// count of attempts. Its Message-ID stays the same.
-func (s *Store) RetryOutbox(ctx context.Context, id int64, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND state = 'failed'`,
-		timeText(now), id)
-	if err != nil {
-		return fmt.Errorf("retry mail %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("mail %d is not failed (only failed mail can be retried): %w", id, ErrNotFound)
-	}
-	return nil
+// count of attempts. Its Message-ID stays the same; by is audited.
+func (s *Store) RetryOutbox(ctx context.Context, id int64, by string, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND state = 'failed'`,
+			timeText(now), id)
+		if err != nil {
+			return fmt.Errorf("retry mail %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("mail %d is not failed (only failed mail can be retried): %w", id, ErrNotFound)
+		}
+		return addAudit(ctx, tx, &ConsoleAudit{At: now, Actor: by, Action: AuditRetryMail, Subject: fmt.Sprintf("mail %d", id),
+			Detail: "put back in the queue"})
+	})
 }
 
 // OutboxDepth counts messages by state.

@@ -32,8 +32,8 @@ func (s Sender) MayActFor(code string) bool {
 var ErrUnknownOrganisation = errors.New("unknown organisation")
 
 // PutSender adds an address to the roster, or sets the organisations of one
-// already there to exactly orgs.
-func (s *Store) PutSender(ctx context.Context, address string, orgs []string, now time.Time) error {
+// already there to exactly orgs; by is audited.
+func (s *Store) PutSender(ctx context.Context, address string, orgs []string, by string, now time.Time) error {
 	address = strings.ToLower(strings.TrimSpace(address))
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, o := range orgs {
@@ -44,6 +44,14 @@ func (s *Store) PutSender(ctx context.Context, address string, orgs []string, no
 			if n == 0 {
 				return fmt.Errorf("%w %s: import it first with 'connectord org import'", ErrUnknownOrganisation, o)
 			}
+		}
+		old, err := querySenders(ctx, tx, address)
+		if err != nil {
+			return err
+		}
+		before := "not on the roster"
+		if len(old) == 1 {
+			before = strings.Join(old[0].Orgs, ", ")
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO senders (address, added_at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 			address, timeText(now)); err != nil {
@@ -57,20 +65,28 @@ func (s *Store) PutSender(ctx context.Context, address string, orgs []string, no
 				return fmt.Errorf("set organisations of %s: %w", address, err)
 			}
 		}
-		return nil
+		return addAudit(ctx, tx, &ConsoleAudit{At: now, Actor: by, Action: AuditRosterPut, Subject: address,
+			Detail: fmt.Sprintf("organisations %s (before: %s)", strings.Join(orgs, ", "), before)})
 	})
 }
 
-// RemoveSender takes an address off the roster.
-func (s *Store) RemoveSender(ctx context.Context, address string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM senders WHERE address = ?`, strings.ToLower(strings.TrimSpace(address)))
-	if err != nil {
-		return fmt.Errorf("remove sender: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sender %s: %w", address, ErrNotFound)
-	}
-	return nil
+// RemoveSender takes an address off the roster; by is audited.
+func (s *Store) RemoveSender(ctx context.Context, address, by string, now time.Time) error {
+	address = strings.ToLower(strings.TrimSpace(address))
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		old, err := querySenders(ctx, tx, address)
+		if err != nil {
+			return err
+		}
+		if len(old) == 0 {
+			return fmt.Errorf("sender %s: %w", address, ErrNotFound)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM senders WHERE address = ?`, address); err != nil {
+			return fmt.Errorf("remove sender: %w", err)
+		}
+		return addAudit(ctx, tx, &ConsoleAudit{At: now, Actor: by, Action: AuditRosterRemove, Subject: address,
+			Detail: "was allowed for " + strings.Join(old[0].Orgs, ", ")})
+	})
 }
 
 // Sender looks one address up on the roster.

@@ -107,13 +107,13 @@ func TestSenders(t *testing.T) {
 	ctx := context.Background()
 	st := openTest(t)
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-	if err := st.PutSender(ctx, "a@nhs.net", []string{"RR8"}, now); !errors.Is(err, ErrUnknownOrganisation) {
+	if err := st.PutSender(ctx, "a@nhs.net", []string{"RR8"}, "test", now); !errors.Is(err, ErrUnknownOrganisation) {
 		t.Fatalf("unknown org: got %v, want ErrUnknownOrganisation", err)
 	}
 	if err := st.PutOrganisations(ctx, []Organisation{{Code: "RR8", CreationLimit: 1}, {Code: "X26"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.PutSender(ctx, " A@NHS.net", []string{"X26", "RR8"}, now); err != nil {
+	if err := st.PutSender(ctx, " A@NHS.net", []string{"X26", "RR8"}, "test", now); err != nil {
 		t.Fatal(err)
 	}
 	s, err := st.Sender(ctx, "a@nhs.net")
@@ -123,20 +123,38 @@ func TestSenders(t *testing.T) {
 	if got := strings.Join(s.Orgs, ","); got != "RR8,X26" || !s.MayActFor("RR8") || s.MayActFor("ZZZ") {
 		t.Errorf("orgs: got %q, want RR8,X26", got)
 	}
-	if err := st.PutSender(ctx, "a@nhs.net", []string{"X26"}, now); err != nil {
+	if err := st.PutSender(ctx, "a@nhs.net", []string{"X26"}, "test", now); err != nil {
 		t.Fatal(err)
 	}
 	if s, _ = st.Sender(ctx, "a@nhs.net"); strings.Join(s.Orgs, ",") != "X26" {
 		t.Errorf("after re-add: got %v, want X26 only", s.Orgs)
 	}
-	if err := st.RemoveSender(ctx, "a@nhs.net"); err != nil {
+	if err := st.RemoveSender(ctx, "a@nhs.net", "test", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Sender(ctx, "a@nhs.net"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("after remove: got %v, want ErrNotFound", err)
 	}
-	if err := st.RemoveSender(ctx, "a@nhs.net"); !errors.Is(err, ErrNotFound) {
+	if err := st.RemoveSender(ctx, "a@nhs.net", "test", time.Now()); !errors.Is(err, ErrNotFound) {
 		t.Errorf("remove twice: got %v, want ErrNotFound", err)
+	}
+	// Each change that took effect left one audit row, written with it;
+	// the refused ones (unknown organisation, removing twice) left none.
+	audit, err := st.ConsoleAuditLog(ctx, ConsoleAuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range audit {
+		got = append(got, a.Action+" "+a.Subject+": "+a.Detail)
+	}
+	want := []string{
+		"roster-remove a@nhs.net: was allowed for X26",
+		"roster-put a@nhs.net: organisations X26 (before: RR8, X26)",
+		"roster-put a@nhs.net: organisations X26, RR8 (before: not on the roster)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit trail:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

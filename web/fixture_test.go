@@ -91,7 +91,7 @@ func newFixture(t *testing.T) *fixture {
 		"alice.smith@nhs.net": {"RR8"},
 		"bob.jones@nhs.net":   {"A81001"},
 	} {
-		if err := st.PutSender(ctx, addr, orgs, f.now()); err != nil {
+		if err := st.PutSender(ctx, addr, orgs, "test", f.now()); err != nil {
 			t.Fatal(err)
 		}
 	}

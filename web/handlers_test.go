@@ -169,7 +169,7 @@ func TestSecondReviewerIsToldWhoDecided(t *testing.T) {
 	if n := len(f.mail(t, id, store.MailDecision)); n != 1 {
 		t.Errorf("decision mails: %d, want 1", n)
 	}
-	audit, err := f.st.ConsoleAuditLog(context.Background(), store.ConsoleAuditFilter{Subject: submissionSubject(id)})
+	audit, err := f.st.ConsoleAuditLog(context.Background(), store.ConsoleAuditFilter{Subject: store.SubmissionSubject(id)})
 	if err != nil || len(audit) != 1 || audit[0].Actor != reviewerName || audit[0].Action != store.AuditApprove {
 		t.Errorf("audit: got %+v, %v; want one approve by rita", audit, err)
 	}
@@ -208,7 +208,7 @@ func TestConcurrentDecisions(t *testing.T) {
 func TestPreviewOfASenderOffTheRoster(t *testing.T) {
 	f := newFixture(t)
 	id := f.held(t, "alice.smith@nhs.net", "leeds.csv", pushCSV)
-	if err := f.st.RemoveSender(context.Background(), "alice.smith@nhs.net"); err != nil {
+	if err := f.st.RemoveSender(context.Background(), "alice.smith@nhs.net", "test", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	_, body := f.login(t, reviewerName).get(fmt.Sprintf("/review/%d", id))

@@ -15,8 +15,7 @@ func (s *Server) outboxRetry(w http.ResponseWriter, r *http.Request, sess *sessi
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	err = s.deps.Store.RetryOutbox(r.Context(), id, now)
+	err = s.deps.Store.RetryOutbox(r.Context(), id, sess.User.Name, s.now())
 	if errors.Is(err, store.ErrNotFound) {
 		s.setFlash(r, failed(fmt.Sprintf("Mail %d is not failed (any more): nothing to retry.", id)))
 		return redirect(w, r, "/outbox")
@@ -24,8 +23,6 @@ func (s *Server) outboxRetry(w http.ResponseWriter, r *http.Request, sess *sessi
 	if err != nil {
 		return err
 	}
-	s.audit(r, store.ConsoleAudit{At: now, Actor: sess.User.Name, Action: store.AuditRetryMail, Subject: fmt.Sprintf("mail %d", id),
-		Detail: "put back in the queue"})
 	s.deps.WakeMail()
 	s.setFlash(r, done(fmt.Sprintf("Mail %d is queued to be sent again.", id)))
 	return redirect(w, r, "/outbox")

@@ -23,8 +23,6 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, sess *session) 
 	if err != nil {
 		return err
 	}
-	s.audit(r, store.ConsoleAudit{At: now, Actor: sess.User.Name, Action: store.AuditApprove, Subject: submissionSubject(id),
-		Detail: fmt.Sprintf("%s from %s, batch day %s", sub.Filename, sub.Sender, sub.BatchDay)})
 	s.deps.WakeMail()
 	s.setFlash(r, done(fmt.Sprintf("Approved %s from %s: it goes in the batch for %s, and %s is trusted from now on.",
 		sub.Filename, sub.Sender, sub.BatchDay, sub.Sender)))

@@ -35,8 +35,6 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, sess *session) e
 	if err != nil {
 		return err
 	}
-	s.audit(r, store.ConsoleAudit{At: now, Actor: sess.User.Name, Action: store.AuditReject, Subject: submissionSubject(id),
-		Detail: fmt.Sprintf("%s from %s: %s", sub.Filename, sub.Sender, reason)})
 	s.deps.WakeMail()
 	s.setFlash(r, done(fmt.Sprintf("Rejected %s from %s. The reason is on its way to the sender.", sub.Filename, sub.Sender)))
 	return redirect(w, r, "/review")

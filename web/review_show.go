@@ -60,7 +60,7 @@ func (s *Server) showReview(w http.ResponseWriter, r *http.Request, status int, 
 			return err
 		}
 	}
-	if p.Audit, err = s.deps.Store.ConsoleAuditLog(ctx, store.ConsoleAuditFilter{Subject: submissionSubject(id)}); err != nil {
+	if p.Audit, err = s.deps.Store.ConsoleAuditLog(ctx, store.ConsoleAuditFilter{Subject: store.SubmissionSubject(id)}); err != nil {
 		return err
 	}
 	if p.Mail, err = s.deps.Store.Outbox(ctx, store.OutboxFilter{SubmissionID: id}); err != nil {
@@ -84,4 +84,3 @@ func (p reviewPage) Summary() summary {
 }
 
 // submissionSubject names a submission in the console audit.
-func submissionSubject(id int64) string { return fmt.Sprintf("submission %d", id) }

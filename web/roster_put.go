@@ -24,15 +24,7 @@ func (s *Server) rosterPut(w http.ResponseWriter, r *http.Request, sess *session
 	if form.AddressError != "" || form.OrgsError != "" {
 		return s.showRoster(w, r, http.StatusUnprocessableEntity, form)
 	}
-	ctx := r.Context()
-	before := "not on the roster"
-	if old, err := s.deps.Store.Sender(ctx, form.Address); err == nil {
-		before = strings.Join(old.Orgs, ", ")
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	now := s.now()
-	err := s.deps.Store.PutSender(ctx, form.Address, codes, now)
+	err := s.deps.Store.PutSender(r.Context(), form.Address, codes, sess.User.Name, s.now())
 	if errors.Is(err, store.ErrUnknownOrganisation) {
 		form.OrgsError = upperFirst(err.Error()) + "."
 		return s.showRoster(w, r, http.StatusUnprocessableEntity, form)
@@ -40,8 +32,6 @@ func (s *Server) rosterPut(w http.ResponseWriter, r *http.Request, sess *session
 	if err != nil {
 		return err
 	}
-	s.audit(r, store.ConsoleAudit{At: now, Actor: sess.User.Name, Action: store.AuditRosterPut, Subject: form.Address,
-		Detail: fmt.Sprintf("organisations %s (before: %s)", strings.Join(codes, ", "), before)})
 	s.setFlash(r, done(fmt.Sprintf("%s may submit files for %s.", form.Address, strings.Join(codes, ", "))))
 	return redirect(w, r, "/roster")
 }

@@ -46,7 +46,7 @@ func (s *Server) submissionShow(w http.ResponseWriter, r *http.Request, _ *sessi
 	if p.Mail, err = s.deps.Store.Outbox(ctx, store.OutboxFilter{SubmissionID: id}); err != nil {
 		return err
 	}
-	if p.Audit, err = s.deps.Store.ConsoleAuditLog(ctx, store.ConsoleAuditFilter{Subject: submissionSubject(id)}); err != nil {
+	if p.Audit, err = s.deps.Store.ConsoleAuditLog(ctx, store.ConsoleAuditFilter{Subject: store.SubmissionSubject(id)}); err != nil {
 		return err
 	}
 	if sub.State == store.StateProcessed {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/user"
 	"strings"
 
 	"connectord/config"
@@ -251,4 +252,16 @@ func openInput(path string) (*os.File, error) {
 		return nil, exitWith(exitUnusable, fmt.Errorf("cannot open %s: %w", path, errors.Unwrap(err)))
 	}
 	return f, nil
+}
+
+// operatorName is who a command-line change is recorded as: the -by flag,
+// else the login name.
+func operatorName(by string) string {
+	if by = strings.TrimSpace(by); by != "" {
+		return by
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "operator"
 }

@@ -14,7 +14,7 @@ import (
 )
 
 const outboxUsage = `connectord outbox list [-state pending|sending|sent|failed] [-json]
-connectord outbox retry ID
+connectord outbox retry ID [-by NAME]
 connectord outbox send
 
 list   shows the mail connectord has queued or sent.
@@ -43,6 +43,7 @@ func runOutbox(ctx context.Context, a *app, args []string) error {
 	fs := flag.NewFlagSet("outbox", flag.ContinueOnError)
 	state := fs.String("state", "", "state")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
+	by := fs.String("by", "", "who retries, for the audit trail (default: your login name)")
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
@@ -85,7 +86,7 @@ func runOutbox(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return usagef("%q is not a message ID", pos[1])
 		}
-		if err := st.RetryOutbox(ctx, id, time.Now()); err != nil {
+		if err := st.RetryOutbox(ctx, id, operatorName(*by), time.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stderr, "mail %d queued again\n", id)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os/user"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -60,13 +59,7 @@ func runReview(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usagef("%q is not a submission ID", pos[1])
 	}
-	who := *by
-	if who == "" {
-		who = "operator"
-		if u, err := user.Current(); err == nil {
-			who = u.Username
-		}
-	}
+	who := operatorName(*by)
 	_, domain, _ := strings.Cut(a.cfg.IMAP.Username, "@")
 	r := &ingest.Review{Store: st, MessageIDDomain: domain}
 	if pos[0] == "approve" {

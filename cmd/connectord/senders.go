@@ -9,17 +9,19 @@ import (
 	"time"
 )
 
-const sendersUsage = `connectord senders add ADDR -org CODE[,CODE]
+const sendersUsage = `connectord senders add ADDR -org CODE[,CODE] [-by NAME]
 connectord senders list
-connectord senders remove ADDR
+connectord senders remove ADDR [-by NAME]
 
 The Connector roster: the addresses allowed to submit files, and for which
 organisations. add on an address already on the roster sets its
-organisations to exactly the ones given.`
+organisations to exactly the ones given. Every change is written to the
+audit trail the console shows, under -by or your login name.`
 
 func runSenders(ctx context.Context, a *app, args []string) error {
 	fs := flag.NewFlagSet("senders", flag.ContinueOnError)
 	orgs := fs.String("org", "", "organisation codes, comma-separated")
+	by := fs.String("by", "", "who makes the change, for the audit trail (default: your login name)")
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
@@ -47,7 +49,7 @@ func runSenders(ctx context.Context, a *app, args []string) error {
 		if len(codes) == 0 {
 			return usagef("-org CODE[,CODE] is required")
 		}
-		if err := st.PutSender(ctx, addr, codes, time.Now()); err != nil {
+		if err := st.PutSender(ctx, addr, codes, operatorName(*by), time.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stderr, "%s may submit files for %s\n", addr, strings.Join(codes, ", "))
@@ -64,7 +66,7 @@ func runSenders(ctx context.Context, a *app, args []string) error {
 		}
 		return tw.Flush()
 	case pos[0] == "remove" && len(pos) == 2:
-		if err := st.RemoveSender(ctx, pos[1]); err != nil {
+		if err := st.RemoveSender(ctx, pos[1], operatorName(*by), time.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stderr, "%s removed from the Connector roster\n", pos[1])

@@ -60,7 +60,7 @@ func Roster(ctx context.Context, st *store.Store, senders int, now time.Time) er
 		return err
 	}
 	for i := range senders {
-		if err := st.PutSender(ctx, Sender(i), []string{OrgCode}, now); err != nil {
+		if err := st.PutSender(ctx, Sender(i), []string{OrgCode}, "bench", now); err != nil {
 			return err
 		}
 	}
