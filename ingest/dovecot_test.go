@@ -31,9 +31,10 @@ type oauthServer struct {
 	*httptest.Server
 	mu       sync.Mutex
 	issued   int
-	refusing bool          // introspection answers {"active": false}
-	asked    int           // introspection requests
-	refused  chan struct{} // a token was refused (buffered, lossy)
+	refusing bool            // introspection answers {"active": false}
+	revoked  map[string]bool // tokens introspection refuses
+	asked    int             // introspection requests
+	refused  chan struct{}   // a token was refused (buffered, lossy)
 }
 
 const (
@@ -43,7 +44,7 @@ const (
 
 func startOAuthServer(t *testing.T) *oauthServer {
 	t.Helper()
-	o := &oauthServer{refused: make(chan struct{}, 1)}
+	o := &oauthServer{refused: make(chan struct{}, 1), revoked: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" ||
@@ -64,7 +65,7 @@ func startOAuthServer(t *testing.T) *oauthServer {
 		r.ParseForm()
 		o.mu.Lock()
 		o.asked++
-		refusing := o.refusing
+		refusing := o.refusing || o.revoked[r.PostForm.Get("token")]
 		o.mu.Unlock()
 		// Refuse with the RFC 7662 body, never with a status code alone:
 		// Dovecot reads the body of a 4xx reply as well.
@@ -89,6 +90,18 @@ func (o *oauthServer) refuse(b bool) {
 	o.mu.Lock()
 	o.refusing = b
 	o.mu.Unlock()
+}
+
+func (o *oauthServer) revoke(tok string) {
+	o.mu.Lock()
+	o.revoked[tok] = true
+	o.mu.Unlock()
+}
+
+func (o *oauthServer) tokensIssued() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.issued
 }
 
 func (o *oauthServer) introspections() int {
@@ -449,6 +462,33 @@ func TestDovecot(t *testing.T) {
 		}
 		if st := f.poller.Status(); st.Reconnects == 0 || !st.Connected {
 			t.Errorf("status %+v, want connected after at least one reconnect", st)
+		}
+	})
+
+	// A token revoked at the identity provider (or issued before the
+	// mailbox permission was granted) is dropped at its first refusal:
+	// the next login fetches a fresh one, long before the old one expires.
+	t.Run("XOAUTH2 token revoked", func(t *testing.T) {
+		srv := d.plain()
+		srv.Address, srv.TLS, srv.TLSConfig = d.s.IMAPSAddr, TLSImplicit, d.s.TLSConfig()
+		srv.Creds = d.tokens(t)
+		old, err := srv.Creds.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.oauth.revoke(old)
+		issued := d.oauth.tokensIssued()
+		f := d.fixture(t, srv)
+		d.deliver(t, "trusted@nhs.net", imaptest.Submission("trusted@nhs.net", "revoked.csv", validCSV))
+		if _, err := f.poller.SyncOnce(context.Background()); err == nil || !strings.Contains(err.Error(), "XOAUTH2") {
+			t.Fatalf("sync with a revoked token: got %v, want an XOAUTH2 error", err)
+		}
+		out := f.sync(t)
+		if len(out) != 1 || out[0].Filename != "revoked.csv" || out[0].State != store.StateAccepted {
+			t.Fatalf("second sync: got %+v, want revoked.csv accepted with a fresh token", out)
+		}
+		if n := d.oauth.tokensIssued() - issued; n != 1 {
+			t.Errorf("%d tokens fetched after the refusal, want 1", n)
 		}
 	})
 

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -139,6 +140,10 @@ func (s *Server) login(c *imapclient.Client) error {
 			return err
 		}
 		if err := c.Authenticate(&mailauth.XOAUTH2{Username: cr.Username, Token: tok}); err != nil {
+			var refused *imap.Error
+			if errors.As(err, &refused) || errors.Is(err, mailauth.ErrTokenRefused) {
+				cr.Refused(tok) // the next login asks for a fresh token
+			}
 			return fmt.Errorf("imap XOAUTH2 as %s: %w", cr.Username, err)
 		}
 		return nil

@@ -3,12 +3,14 @@ package mailauth
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestReadSecretFile(t *testing.T) {
@@ -69,6 +71,53 @@ func TestTokenSourceCaches(t *testing.T) {
 	bad, _ := NewTokenSource(context.Background(), OAuth2Config{TokenURL: srv.URL, ClientID: "id", ClientSecret: "wrong"})
 	if _, err := (Credentials{Tokens: bad}).Token(); err == nil {
 		t.Error("wrong secret: got a token")
+	}
+}
+
+// The cache keeps a token until expiryDelta before its expiry, and drops
+// it when a server refuses it, but only if it is still the current one: a
+// late refusal of a token already replaced (IMAP and SMTP share the
+// cache) must not throw the new one away.
+func TestTokenCacheRefreshAndRefusal(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"access_token": fmt.Sprintf("tok-%d", n), "token_type": "Bearer", "expires_in": 3600})
+	}))
+	defer srv.Close()
+	ts, err := NewTokenSource(context.Background(), OAuth2Config{TokenURL: srv.URL, ClientID: "id", ClientSecret: "shh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	ts.now = func() time.Time { return now }
+	c := Credentials{Tokens: ts}
+	token := func() string {
+		t.Helper()
+		tok, err := c.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	steps := []struct {
+		name string
+		do   func()
+		want string
+	}{
+		{"first", func() {}, "tok-1"},
+		{"cached", func() {}, "tok-1"},
+		{"refused", func() { c.Refused("tok-1") }, "tok-2"},
+		{"late refusal of the old token", func() { c.Refused("tok-1") }, "tok-2"},
+		{"still fresh 54 min on", func() { now = now.Add(54 * time.Minute) }, "tok-2"},
+		{"within 5 min of expiry", func() { now = now.Add(2 * time.Minute) }, "tok-3"},
+	}
+	for _, s := range steps {
+		s.do()
+		if got := token(); got != s.want {
+			t.Errorf("%s: got %s, want %s", s.name, got, s.want)
+		}
 	}
 }
 

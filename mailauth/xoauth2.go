@@ -2,8 +2,12 @@ package mailauth
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 )
+
+// ErrTokenRefused is the server's refusal of an XOAUTH2 token.
+var ErrTokenRefused = errors.New("XOAUTH2 token refused")
 
 // XOAUTH2 is a SASL client for the XOAUTH2 mechanism (Microsoft and Google
 // mail servers): the initial response carries the user and the bearer
@@ -27,7 +31,7 @@ func (x *XOAUTH2) Next(challenge []byte) ([]byte, error) {
 		Status string `json:"status"`
 	}
 	if json.Unmarshal(challenge, &e) == nil && e.Status != "" {
-		return []byte{}, fmt.Errorf("XOAUTH2 refused (status %s)", e.Status)
+		return []byte{}, fmt.Errorf("%w (status %s)", ErrTokenRefused, e.Status)
 	}
 	return []byte{}, nil
 }

@@ -2,8 +2,10 @@ package mailout
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
+	"net/textproto"
 	"strconv"
 	"time"
 
@@ -30,15 +32,16 @@ type Relay struct {
 	Timeout time.Duration
 }
 
-// client makes a go-mail client for the relay.
-func (r *Relay) client() (*gomail.Client, error) {
+// client makes a go-mail client for the relay, and says which OAuth 2.0
+// access token it logs in with, if any.
+func (r *Relay) client() (c *gomail.Client, token string, err error) {
 	host, portText, err := net.SplitHostPort(r.Address)
 	if err != nil {
-		return nil, fmt.Errorf("smtp.address %q: %w", r.Address, err)
+		return nil, "", fmt.Errorf("smtp.address %q: %w", r.Address, err)
 	}
 	port, err := strconv.Atoi(portText)
 	if err != nil {
-		return nil, fmt.Errorf("smtp.address %q: bad port", r.Address)
+		return nil, "", fmt.Errorf("smtp.address %q: bad port", r.Address)
 	}
 	loopback := isLoopback(host)
 	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(r.Timeout), gomail.WithHELO(helo())}
@@ -53,19 +56,18 @@ func (r *Relay) client() (*gomail.Client, error) {
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory), gomail.WithTLSConfig(tc))
 	case TLSNone:
 		if !loopback {
-			return nil, fmt.Errorf("smtp.tls none is only allowed to a loopback relay, not %s", r.Address)
+			return nil, "", fmt.Errorf("smtp.tls none is only allowed to a loopback relay, not %s", r.Address)
 		}
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
 	default:
-		return nil, fmt.Errorf("smtp.tls %q is not one of tls, starttls, none", r.TLS)
+		return nil, "", fmt.Errorf("smtp.tls %q is not one of tls, starttls, none", r.TLS)
 	}
 	if u := r.Creds.Username; u != "" {
 		if r.Creds.Tokens != nil {
-			tok, err := r.Creds.Token()
-			if err != nil {
-				return nil, err
+			if token, err = r.Creds.Token(); err != nil {
+				return nil, "", err
 			}
-			opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthXOAUTH2), gomail.WithUsername(u), gomail.WithPassword(tok))
+			opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthXOAUTH2), gomail.WithUsername(u), gomail.WithPassword(token))
 		} else {
 			auth := gomail.SMTPAuthPlain
 			if r.TLS == TLSNone {
@@ -74,11 +76,17 @@ func (r *Relay) client() (*gomail.Client, error) {
 			opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(u), gomail.WithPassword(r.Creds.Password))
 		}
 	}
-	c, err := gomail.NewClient(host, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("smtp client: %w", err)
+	if c, err = gomail.NewClient(host, opts...); err != nil {
+		return nil, "", fmt.Errorf("smtp client: %w", err)
 	}
-	return c, nil
+	return c, token, nil
+}
+
+// isAuthRefusal reports whether a dial failed because the relay refused
+// the credentials (RFC 4954: 535, or another 5xx to AUTH).
+func isAuthRefusal(err error) bool {
+	var te *textproto.Error
+	return errors.As(err, &te) && te.Code >= 500 && te.Code < 600
 }
 
 func isLoopback(host string) bool {

@@ -89,12 +89,14 @@ func (s *Sender) DrainOnce(ctx context.Context) (Stats, error) {
 }
 
 func (s *Sender) sendBatch(ctx context.Context, due []store.OutboxMessage, st *Stats) error {
-	client, err := s.Relay.client()
+	client, token, err := s.Relay.client()
 	var dialErr error
 	if err == nil {
 		dialErr = client.DialWithContext(ctx)
 		if dialErr == nil {
 			defer client.Close()
+		} else if token != "" && isAuthRefusal(dialErr) {
+			s.Relay.Creds.Refused(token) // the next attempt asks for a fresh token
 		}
 	} else {
 		dialErr = err

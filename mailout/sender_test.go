@@ -275,7 +275,7 @@ func TestInterruptedSendIsNotRepeated(t *testing.T) {
 
 func TestRefusesPlaintextToRemoteRelay(t *testing.T) {
 	r := Relay{Address: "smtp.example.org:25", TLS: TLSNone}
-	if _, err := r.client(); err == nil || !strings.Contains(err.Error(), "loopback") {
+	if _, _, err := r.client(); err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Errorf("got %v, want a refusal of plaintext to a remote relay", err)
 	}
 }

@@ -3,12 +3,14 @@ package mailout
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,10 +19,19 @@ import (
 	"connectord/store"
 )
 
-// oauthServer is an OAuth 2.0 token endpoint (client credentials) and the
-// introspection endpoint Dovecot asks about each token.
-func oauthServer(t *testing.T, token, user string) *httptest.Server {
+// identityProvider is an OAuth 2.0 token endpoint (client credentials)
+// issuing token-1, token-2, ..., and the introspection endpoint Dovecot
+// asks about each token: every token it issued is good until revoked.
+type identityProvider struct {
+	*httptest.Server
+	mu      sync.Mutex
+	issued  int
+	revoked map[string]bool
+}
+
+func startIdentityProvider(t *testing.T, user string) *identityProvider {
 	t.Helper()
+	p := &identityProvider{revoked: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
@@ -28,21 +39,41 @@ func oauthServer(t *testing.T, token, user string) *httptest.Server {
 			http.Error(w, `{"error":"invalid_client"}`, http.StatusUnauthorized)
 			return
 		}
+		p.mu.Lock()
+		p.issued++
+		tok := fmt.Sprintf("token-%d", p.issued)
+		p.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"access_token": token, "token_type": "Bearer", "expires_in": 3600})
+		json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
 	})
 	mux.HandleFunc("POST /introspect", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
+		tok := r.Form.Get("token")
+		p.mu.Lock()
+		active := strings.HasPrefix(tok, "token-") && !p.revoked[tok]
+		p.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		if r.Form.Get("token") != token {
+		if !active {
 			json.NewEncoder(w).Encode(map[string]any{"active": false})
 			return
 		}
 		json.NewEncoder(w).Encode(map[string]any{"active": true, "username": user})
 	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
+	p.Server = httptest.NewServer(mux)
+	t.Cleanup(p.Close)
+	return p
+}
+
+func (p *identityProvider) revoke(tok string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.revoked[tok] = true
+}
+
+func (p *identityProvider) tokensIssued() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.issued
 }
 
 // Exchange Online's SMTP AUTH takes an OAuth 2.0 token: the sender gets one
@@ -51,7 +82,7 @@ func oauthServer(t *testing.T, token, user string) *httptest.Server {
 // asks the introspection endpoint.
 func TestSendWithXOAUTH2(t *testing.T) {
 	const user = "connector.data@nhs.net"
-	idp := oauthServer(t, "good-token", user)
+	idp := startIdentityProvider(t, user)
 	stack := mailstack.Start(t, mailstack.WithOAuth2Introspection(idp.URL+"/introspect"))
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
 	if err != nil {
@@ -87,5 +118,43 @@ func TestSendWithXOAUTH2(t *testing.T) {
 			}
 		})
 	}
-	stack.WaitForMail(t, "alice@nhs.net", 1)
+
+	// A token the server stops taking (revoked, or issued before the
+	// mailbox's permission was granted) is dropped at the first refusal:
+	// that attempt is deferred, the next one fetches a fresh token and
+	// sends, long before the old token would have expired.
+	t.Run("revoked token", func(t *testing.T) {
+		ts, err := mailauth.NewTokenSource(context.Background(), mailauth.OAuth2Config{
+			TokenURL: idp.URL + "/token", ClientID: "connectord", ClientSecret: "client-secret"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		old, err := ts.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		idp.revoke(old.AccessToken)
+		issued := idp.tokensIssued()
+		now := time.Now()
+		s := &Sender{Store: st, From: user, LoopHeader: "X-Connectord-Loop", MaxAttempts: 3,
+			Relay: Relay{Address: stack.SMTPAddr, TLS: TLSStart, TLSConfig: stack.TLSConfig(), Timeout: 10 * time.Second,
+				Creds: mailauth.Credentials{Username: user, Tokens: ts}},
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
+		m := store.OutboxMessage{Kind: store.MailAck, Recipient: "alice@nhs.net", Subject: "after revocation", Body: "x",
+			MessageID: "after-revocation@nhs.net"}
+		if err := st.InTx(context.Background(), func(tx *store.Tx) error { return tx.Enqueue(&m, now) }); err != nil {
+			t.Fatal(err)
+		}
+		if stats, err := s.DrainOnce(context.Background()); err != nil || stats.Retried != 1 {
+			t.Fatalf("with the revoked token: got %+v, %v; want the message deferred", stats, err)
+		}
+		now = now.Add(time.Hour) // past any backoff
+		if stats, err := s.DrainOnce(context.Background()); err != nil || stats.Sent != 1 {
+			t.Fatalf("after the refusal: got %+v, %v; want the message sent with a fresh token", stats, err)
+		}
+		if n := idp.tokensIssued() - issued; n != 1 {
+			t.Errorf("%d tokens fetched after the refusal, want 1", n)
+		}
+	})
+	stack.WaitForMail(t, "alice@nhs.net", 2)
 }
