@@ -78,6 +78,10 @@ type Batch struct {
 	Schedule string `yaml:"schedule"`
 	// SyncTimeout bounds the mailbox sync a run starts with.
 	SyncTimeout time.Duration `yaml:"sync_timeout"`
+	// KeepFilesDays is how long the raw message and results file of a
+	// settled submission are kept; each night removes older ones. 0 keeps
+	// them for ever.
+	KeepFilesDays int `yaml:"keep_files_days"`
 }
 
 // SMTP is the relay connectord's emails go through.
@@ -139,7 +143,8 @@ func Defaults() Config {
 			AllowedDomains: []string{"nhs.net"}, RequireAuthenticatedSender: true,
 			TrustedAuthservIDs: []string{"mx.nhs.net"}, MaxAttachmentBytes: 20 << 20,
 		},
-		Batch: Batch{Timezone: "Europe/London", Cutoff: "20:00", Schedule: "30 20 * * *", SyncTimeout: 10 * time.Minute},
+		Batch: Batch{Timezone: "Europe/London", Cutoff: "20:00", Schedule: "30 20 * * *", SyncTimeout: 10 * time.Minute,
+			KeepFilesDays: 30},
 		SMTP: SMTP{
 			Address: "127.0.0.1:587", TLS: "starttls", Auth: "password", Username: "connector.data@nhs.net",
 			From: "connector.data@nhs.net", MaxAttempts: 8, Timeout: time.Minute,

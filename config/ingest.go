@@ -102,6 +102,9 @@ func (c Config) validateIngest() []error {
 	if c.Batch.SyncTimeout < 0 {
 		bad("batch.sync_timeout: must not be negative")
 	}
+	if c.Batch.KeepFilesDays < 0 {
+		bad("batch.keep_files_days: must not be negative (0 keeps files for ever)")
+	}
 	errs = append(errs, c.validateSMTP()...)
 	if _, _, err := net.SplitHostPort(c.Ops.Listen); c.Ops.Listen != "" && err != nil {
 		bad("ops.listen: %q must be host:port (empty turns the endpoint off)", c.Ops.Listen)

@@ -176,6 +176,19 @@ func (s *Spool) RemoveOrphans(referenced map[string]bool) ([]string, error) {
 	return removed, errors.Join(errs...)
 }
 
+// RemoveSegment deletes a segment whose messages are all settled and past
+// retention. A segment already gone is no error (the removal is repeated
+// after a crash).
+func (s *Spool) RemoveSegment(name string) error {
+	if strings.ContainsAny(name, `/\`) || !strings.HasSuffix(name, segmentSuffix) {
+		return fmt.Errorf("spool segment %q: not a segment name", name)
+	}
+	if err := os.Remove(filepath.Join(s.dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove spool segment: %w", err)
+	}
+	return nil
+}
+
 // remove deletes a committed segment nothing refers to.
 func (s *Spool) remove(name string) {
 	os.Remove(filepath.Join(s.dir, name))

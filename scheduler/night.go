@@ -28,6 +28,9 @@ type Night struct {
 	// for each run.
 	ReadOptions func(ctx context.Context) (pushfile.Options, error)
 	DataDir     string // results files go in DataDir/results
+	// Keep is how long a settled submission's raw message and results
+	// file are kept; each run removes older ones. 0 keeps them for ever.
+	Keep time.Duration
 	// MessageIDDomain is the right-hand side of our Message-IDs.
 	MessageIDDomain string
 	// Sync, when set, takes the mailbox's waiting messages first, retried
@@ -95,6 +98,10 @@ func (n *Night) Run(ctx context.Context, day, trigger string, now time.Time) (st
 		}
 	} else {
 		errs = append(errs, err.Error())
+	}
+	if _, err := n.purge(ctx, now); err != nil {
+		n.Log.Error("files past retention not all removed", "err", err)
+		errs = append(errs, "removing files past retention: "+err.Error())
 	}
 	if !run.Synced {
 		errs = append([]string{"the mailbox could not be synced first: files received since the last poll wait for the next run"}, errs...)

@@ -55,24 +55,26 @@ type Submission struct {
 	ReviewedBy   string
 	ReviewedAt   time.Time
 	ProcessedAt  time.Time
-	Counts       string // JSON rows per status, once processed
+	Counts       string    // JSON rows per status, once processed
+	PurgedAt     time.Time // raw message and results file removed (retention)
 }
 
 const submissionColumns = `id, uidvalidity, uid, sha256, spool_segment, spool_offset, spool_size, received_at,
 	message_id, sender, subject, filename, file_sha256, file_size, file_rows, file_invalid, batch_day, state, reason,
-	coalesce(superseded_by, 0), decided_at, reviewed_by, reviewed_at, processed_at, counts`
+	coalesce(superseded_by, 0), decided_at, reviewed_by, reviewed_at, processed_at, counts, purged_at`
 
 func scanSubmission(sc scanner, s *Submission) error {
-	var received, decided, reviewed, processed string
+	var received, decided, reviewed, processed, purged string
 	err := sc.Scan(&s.ID, &s.UIDValidity, &s.UID, &s.SHA256, &s.Spool.Segment, &s.Spool.Offset, &s.Spool.Size,
 		&received, &s.MessageID, &s.Sender, &s.Subject, &s.Filename, &s.FileSHA256, &s.FileSize, &s.FileRows,
 		&s.FileInvalid, &s.BatchDay, &s.State, &s.Reason, &s.SupersededBy, &decided, &s.ReviewedBy, &reviewed,
-		&processed, &s.Counts)
+		&processed, &s.Counts, &purged)
 	if err != nil {
 		return err
 	}
 	s.ReceivedAt, s.DecidedAt = parseTime(received), parseTime(decided)
 	s.ReviewedAt, s.ProcessedAt = parseTime(reviewed), parseTime(processed)
+	s.PurgedAt = parseTime(purged)
 	return nil
 }
 

@@ -49,7 +49,11 @@ func (s *Server) submissionShow(w http.ResponseWriter, r *http.Request, _ *sessi
 	if p.Audit, err = s.deps.Store.ConsoleAuditLog(ctx, store.ConsoleAuditFilter{Subject: store.SubmissionSubject(id)}); err != nil {
 		return err
 	}
-	if sub.State == store.StateProcessed {
+	switch {
+	case !sub.PurgedAt.IsZero():
+		p.NoFile = fmt.Sprintf("The received file and its results were removed on %s, at the end of their retention period. The counts above and the mail below are kept.",
+			sub.PurgedAt.In(s.deps.Location).Format("2 January 2006"))
+	case sub.State == store.StateProcessed:
 		s.loadResults(&p)
 	}
 	return s.render(w, r, http.StatusOK, "submission", view{Title: fmt.Sprintf("Submission %d: %s", id, sub.Filename),

@@ -153,6 +153,9 @@ func showSubmission(ctx context.Context, a *app, st *store.Store, s store.Submis
 		row("processed", s.ProcessedAt.Local().Format(time.RFC3339))
 	}
 	row("results", s.Counts)
+	if !s.PurgedAt.IsZero() {
+		row("files removed", s.PurgedAt.Local().Format(time.RFC3339)+" (past batch.keep_files_days)")
+	}
 	mail, err := st.Outbox(ctx, store.OutboxFilter{SubmissionID: s.ID})
 	if err != nil {
 		return err

@@ -86,7 +86,7 @@ func (a *app) night(st *store.Store, poller *ingest.Poller) (*scheduler.Night, e
 		Store: st, Spool: spool, Policy: rules.Policy,
 		Processor:   &provision.Processor{Domain: a.cfg.Directory.Domain, Log: a.log},
 		ReadOptions: rules.ReadOptions, DataDir: a.cfg.DataDir, MessageIDDomain: a.messageIDDomain(),
-		SyncTimeout: a.cfg.Batch.SyncTimeout, Holder: holder(), Alive: holderAlive, Log: a.log,
+		SyncTimeout: a.cfg.Batch.SyncTimeout, Keep: time.Duration(a.cfg.Batch.KeepFilesDays) * 24 * time.Hour, Holder: holder(), Alive: holderAlive, Log: a.log,
 		AfterFile: a.hooks.afterFile,
 	}
 	if poller != nil {
