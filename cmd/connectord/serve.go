@@ -96,7 +96,7 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 		return depth
 	}, func() int { return d.poller.Status().Reconnects })
 	sender.Sent = func(kind, outcome string) { d.metrics.Mail.WithLabelValues(kind, outcome).Inc() }
-	d.health = ops.NewHealth(d.poller.Status, time.Now())
+	d.health = ops.NewHealth(d.poller.Status, time.Now)
 	d.schedule = &scheduler.Schedule{Spec: a.cfg.Batch.Schedule, Location: loc, Cutoff: cutoff, Night: d.night,
 		Store: st, Log: a.log, MaxCatchUp: 31, Ran: d.ran}
 	if runs, err := st.Runs(ctx, "", 1); err == nil && len(runs) == 1 {
