@@ -1,6 +1,7 @@
 // Package atomicfile writes a file whole or not at all: the bytes go to a
 // temporary file beside it, which is flushed to stable storage and renamed
-// into place only on Commit.
+// into place only on Commit; the directory is flushed too, so the new name
+// survives a power cut as well as a killed process.
 package atomicfile
 
 import (
@@ -52,6 +53,9 @@ func (a *File) Commit() error {
 	if err == nil {
 		err = os.Rename(a.f.Name(), a.path)
 	}
+	if err == nil {
+		err = syncDir(filepath.Dir(a.path))
+	}
 	a.done = true
 	if err != nil {
 		os.Remove(a.f.Name())
@@ -67,4 +71,14 @@ func (a *File) Abort() {
 		a.f.Close()
 		os.Remove(a.f.Name())
 	}
+}
+
+// syncDir flushes a directory's entries (a rename) to stable storage.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
