@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -123,30 +121,10 @@ func (r *Recorder) Record(ctx context.Context, uidValidity uint32, batch []Fetch
 	// The database runs with synchronous=NORMAL, so a commit is safe from a
 	// crash of this process but not yet from a power cut. The caller moves
 	// the server copy next, so the commit must be on disk first.
-	if err := syncDatabase(r.Store.Path()); err != nil {
+	if err := r.Store.Flush(); err != nil {
 		return nil, err
 	}
 	return out, nil
-}
-
-// syncDatabase flushes the database, its write-ahead log and their
-// directory entries to disk.
-func syncDatabase(path string) error {
-	for _, name := range []string{path + "-wal", path, filepath.Dir(path)} {
-		f, err := os.Open(name)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("sync database: %w", err)
-		}
-		err = f.Sync()
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("sync database: %w", err)
-		}
-	}
-	return nil
 }
 
 // batchState is what one batch's transaction remembers across messages:

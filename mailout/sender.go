@@ -79,6 +79,12 @@ func (s *Sender) DrainOnce(ctx context.Context) (Stats, error) {
 		if len(due) == 0 {
 			return st, nil
 		}
+		// The claim, and the night or decision that queued the mail, must
+		// outlive a power cut before the mail leaves: else a restart could
+		// queue it again and send it twice.
+		if err := s.Store.Flush(); err != nil {
+			return st, err
+		}
 		if err := s.sendBatch(ctx, due, &st); err != nil {
 			return st, err
 		}

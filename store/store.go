@@ -90,6 +90,30 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
+// Flush forces every committed transaction to stable storage: the
+// write-ahead log, the database and their directory entries are fsynced.
+// The database runs with synchronous=NORMAL, whose commits survive a
+// killed process but not, on their own, a power cut; callers Flush before
+// acting outside the database on what they committed (moving a message on
+// the server, sending an email).
+func (s *Store) Flush() error {
+	for _, name := range []string{s.path + "-wal", s.path, filepath.Dir(s.path)} {
+		f, err := os.Open(name)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("flush database: %w", err)
+		}
+		err = f.Sync()
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("flush database: %w", err)
+		}
+	}
+	return nil
+}
+
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 

@@ -203,3 +203,18 @@ func TestDirectoryTx(t *testing.T) {
 		t.Errorf("after rollback: created %d, want 0", orgs[0].Created)
 	}
 }
+
+// Flush fsyncs what is committed; it works on a fresh database and after
+// writes.
+func TestFlush(t *testing.T) {
+	st := openTest(t)
+	if err := st.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutOrganisations(context.Background(), []Organisation{{Code: "RR8"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Flush(); err != nil {
+		t.Fatal(err)
+	}
+}
