@@ -203,7 +203,11 @@ func (r *run) create(row *pushfile.Row) (pushfile.Result, error) {
 			return pushfile.Result{}, err
 		}
 		m.LocalID = id
-		notes = append(notes, "Local ID generated: "+id)
+		if r.job.DryRun {
+			notes = append(notes, "a Local ID will be generated")
+		} else {
+			notes = append(notes, "Local ID generated: "+id)
+		}
 	}
 	addr, err := r.newAddress(v[pushfile.FirstName], v[pushfile.LastName])
 	if err != nil {
@@ -232,6 +236,9 @@ func (r *run) create(row *pushfile.Row) (pushfile.Result, error) {
 	}
 	r.sum.Created[org]++
 	res.Detail = strings.Join(notes, "; ")
+	if v[pushfile.LocalID] == "" && !r.job.DryRun {
+		res.LocalID = m.LocalID // written into the row's cell, so the results can be sent again
+	}
 	return res, nil
 }
 

@@ -220,6 +220,29 @@ func TestStatuses(t *testing.T) {
 	}
 }
 
+// A results file can be sent again as it is: a row whose Local ID was
+// generated carries it in its Local ID cell, so the second time it finds
+// the mailbox it created instead of making a second one.
+func TestResultsFileSentAgain(t *testing.T) {
+	f := newFixture(t)
+	first, _ := f.process(t, []byte(header+"Ann,Other,,RR8,,Nurse,,,,\r\n"), false)
+	res := resultsOf(t, first)
+	if res[0][0] != string(New) || !strings.Contains(res[0][1], "Local ID generated: RR8-") {
+		t.Fatalf("first: got %v, want PROCESSED_NEW with a generated Local ID", res)
+	}
+	cells := splitSimple(strings.Split(first, "\r\n")[1])
+	if id := cells[2]; !strings.HasPrefix(id, "RR8-") || !strings.Contains(res[0][1], id) {
+		t.Fatalf("Local ID cell %q, want the generated one named in Detail %q", id, res[0][1])
+	}
+	again, sum := f.process(t, []byte(first), false)
+	if res := resultsOf(t, again); res[0][0] != string(NoChange) {
+		t.Errorf("sent again: got %v, want PROCESSED_NOCHANGE", res)
+	}
+	if sum.Counts[New] != 0 {
+		t.Errorf("sent again: %d mailboxes created, want none", sum.Counts[New])
+	}
+}
+
 func TestCreationLimit(t *testing.T) {
 	f := newFixture(t) // A81001 may create 1 mailbox
 	file := header + "A,One,A1,A81001,,,,,,\r\nB,Two,A2,A81001,,,,,,\r\n"
@@ -306,6 +329,11 @@ func TestDryRunChangesNothing(t *testing.T) {
 	}
 	if strings.Contains(got, "PROCESSED_NEW") && !strings.Contains(got, "a password will be generated") {
 		t.Error("dry run results do not say a password will be generated")
+	}
+	// A would-be Local ID is never shown: the real run draws another.
+	got, _ = f.process(t, []byte(header+"Ann,Other,,RR8,,,,,,\r\n"), true)
+	if !strings.Contains(got, "a Local ID will be generated") || strings.Contains(got, "RR8-") {
+		t.Errorf("dry run of a blank Local ID: got\n%s\nwant it to say one will be generated, and none shown", got)
 	}
 }
 

@@ -15,6 +15,10 @@ type Result struct {
 	Detail            string // usually Row.Detail plus what processing found
 	EmailAddress      string
 	GeneratedPassword string
+	// LocalID, when set, is a Local ID generated for a row that had none:
+	// it is written into the row's Local ID cell, so the results file can
+	// be sent again as it is without creating a second mailbox.
+	LocalID string
 }
 
 // resultColumns are the columns appended to every results row.
@@ -39,6 +43,7 @@ type ResultsWriter struct {
 	quote [256]bool // bytes that make a cell need quotes
 	width int       // header columns
 	pw    int       // index of the Password column, or -1
+	lid   int       // index among the kept columns of the Local ID column, or -1
 	echo  bool      // rows may be echoed from their raw text
 }
 
@@ -56,7 +61,7 @@ func NewResultsWriter(w io.Writer, r *Reader) (*ResultsWriter, error) {
 	for _, c := range []byte{'"', '\n', '\r', rw.delim} {
 		rw.quote[c] = true
 	}
-	rw.width, rw.pw = len(r.header), -1
+	rw.width, rw.pw, rw.lid = len(r.header), -1, -1
 	rw.echo = r.delim != '\t'
 	header := make([]string, 0, len(r.header)+4)
 	for i, name := range r.header {
@@ -70,6 +75,9 @@ func NewResultsWriter(w io.Writer, r *Reader) (*ResultsWriter, error) {
 		}
 		if col.kind == colField && col.field == Password {
 			rw.pw = i
+		}
+		if col.kind == colField && col.field == LocalID {
+			rw.lid = len(rw.keep)
 		}
 		rw.keep = append(rw.keep, i)
 		isField := col.kind == colField
@@ -85,11 +93,12 @@ func NewResultsWriter(w io.Writer, r *Reader) (*ResultsWriter, error) {
 	return rw, nil
 }
 
-// Write writes row as it was read, with the password emptied, followed by
-// the result. Cells missing from a short row are written blank; cells
-// beyond the header are not written.
+// Write writes row as it was read, with the password emptied and a
+// generated Local ID filled in, followed by the result. Cells missing from
+// a short row are written blank; cells beyond the header are not written.
 func (w *ResultsWriter) Write(row *Row, res Result) error {
-	if w.canEcho(row) {
+	fill := res.LocalID != "" && w.lid >= 0
+	if !fill && w.canEcho(row) {
 		return w.echoRow(row, res)
 	}
 	rec := w.rec[:0]
@@ -97,6 +106,9 @@ func (w *ResultsWriter) Write(row *Row, res Result) error {
 		cell := ""
 		if i < len(row.Cells) && !w.pass[k] {
 			cell = row.Cells[i]
+		}
+		if fill && k == w.lid {
+			cell = res.LocalID
 		}
 		if e := escapeCell(cell); e != cell && !(w.phone[k] && isPhoneShaped(cell)) {
 			cell = e

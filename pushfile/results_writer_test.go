@@ -110,6 +110,20 @@ func TestResultsWriter(t *testing.T) {
 				"Bob,Jones,A2,RR8,S,the row has 5 cells but the header has 4: remove the extra cells or add headings for them,,\r\n",
 		},
 		{
+			name: "generated Local ID filled in",
+			in:   "FirstName,LastName,Local ID,Organisation\nAnn,Smith,,RR8\n",
+			res:  Result{Status: "PROCESSED_NEW", Detail: "Local ID generated: RR8-7K3M9Q2X4T", LocalID: "RR8-7K3M9Q2X4T"},
+			want: bom + "FirstName,LastName,Local ID,Organisation,Result,Detail,EmailAddress,GeneratedPassword\r\n" +
+				"Ann,Smith,RR8-7K3M9Q2X4T,RR8,PROCESSED_NEW,Local ID generated: RR8-7K3M9Q2X4T,,\r\n",
+		},
+		{
+			name: "generated Local ID filled into an NHSmail 1 Unique ID",
+			in:   "Unique ID,Title,First Name,Last Name,Previous Family Name,Initials,Job Title,Department,Organisation Code,Organisation Site Code,GP Practice Code,Room,Telephone,Mobile,Fax,Pager,Web Page\n,,Ann,Smith,,,,,RR8,,,,,,,,\n",
+			res:  Result{Status: "PROCESSED_NEW", LocalID: "RR8-7K3M9Q2X4T"},
+			want: bom + "Unique ID,Title,First Name,Last Name,Previous Family Name,Initials,Job Title,Department,Organisation Code,Organisation Site Code,GP Practice Code,Room,Telephone,Mobile,Fax,Pager,Web Page,Result,Detail,EmailAddress,GeneratedPassword\r\n" +
+				"RR8-7K3M9Q2X4T,,Ann,Smith,,,,,RR8,,,,,,,,,PROCESSED_NEW,,,\r\n",
+		},
+		{
 			name: "apostrophe cells kept",
 			in:   "FirstName,LastName,Local ID,Organisation\n''Ann,Smith,A1,RR8\n",
 			res:  Result{Status: "S"},
