@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,47 +20,20 @@ import (
 // sign in to the console and approve a held file.
 func TestConsoleApproveThroughServe(t *testing.T) {
 	m := newMailboxSetup(t, 50)
-	raw, _ := os.ReadFile(m.config)
-	cfg := strings.Replace(string(raw), "log:\n  level: warn", `smtp:
-  address: 127.0.0.1:1
-  tls: none
-  auth: none
-ops:
-  listen: ""
-console:
-  listen: 127.0.0.1:0
-log:
-  level: info`, 1)
-	if err := os.WriteFile(m.config, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	var out, errb strings.Builder
 	if code := run(context.Background(), []string{"-config", m.config, "users", "add", "olive", "-role", "operator"},
 		strings.NewReader("olive's long password\n"), &out, &errb); code != 0 {
 		t.Fatalf("users add: exit %d: %s", code, errb.String())
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"-config", m.config, "serve"}, strings.NewReader(""), io.Discard, &stderr)
-	}()
-	defer func() {
-		if t.Failed() {
-			t.Logf("daemon log:\n%s", stderr.String())
-		}
-	}()
-	urlRE := regexp.MustCompile(`console listening"? component=console url=(http://[0-9.:]+)/`)
-	var base string
-	waitFor(t, "the console", 10*time.Second, func() bool {
-		if mm := urlRE.FindStringSubmatch(stderr.String()); mm != nil {
-			base = mm[1]
-			return true
-		}
-		return false
-	})
+	d, base := m.serve(t, `smtp:
+  address: 127.0.0.1:1
+  tls: none
+  auth: none
+ops:
+  listen: ""
+console:
+  listen: 127.0.0.1:0`, regexp.MustCompile(`console listening"? component=console url=(http://[0-9.:]+)/`))
 	m.srv.Append(t, imaptest.Submission("new.admin@nhs.net", "first.csv", "FirstName,LastName,Local ID,Organisation\r\nAnn,Other,N1,RR8\r\n"), time.Now())
 	st := m.store()
 	defer st.Close()
@@ -112,15 +84,7 @@ log:
 	if sub, err := st.Submission(context.Background(), id); err != nil || sub.State != store.StateAccepted || sub.ReviewedBy != "olive" {
 		t.Errorf("after approve: %+v, %v; want accepted by olive", sub, err)
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve exited %d, want 0", code)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop within 30 s")
-	}
+	d.stop(t)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

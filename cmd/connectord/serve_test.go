@@ -48,43 +48,82 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	}
 }
 
+// serving is 'connectord serve' running in the test process.
+type serving struct {
+	log    syncBuffer
+	cancel context.CancelFunc
+	done   chan int
+}
+
+// serve puts settings (YAML sections) in place of the setup config's log
+// section, starts serve, and waits until its log matches listening; it
+// returns the first submatch (the address it listens on). The daemon's log
+// is printed if the test fails; stop is the caller's.
+func (m *mailboxSetup) serve(t *testing.T, settings string, listening *regexp.Regexp) (*serving, string) {
+	t.Helper()
+	raw, err := os.ReadFile(m.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.Replace(string(raw), "log:\n  level: warn", settings+"\nlog:\n  level: info", 1)
+	if err := os.WriteFile(m.config, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &serving{cancel: cancel, done: make(chan int, 1)}
+	go func() {
+		d.done <- run(ctx, []string{"-config", m.config, "serve"}, strings.NewReader(""), io.Discard, &d.log)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select { // a test that failed early still waits, before its data goes
+		case <-d.done:
+		case <-time.After(30 * time.Second):
+		}
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", d.log.String())
+		}
+	})
+	var addr string
+	waitFor(t, "serve to listen", 10*time.Second, func() bool {
+		if mm := listening.FindStringSubmatch(d.log.String()); mm != nil {
+			addr = mm[1]
+			return true
+		}
+		return false
+	})
+	return d, addr
+}
+
+// stop cancels serve, as SIGTERM does, and checks it exits 0 in time.
+func (d *serving) stop(t *testing.T) {
+	t.Helper()
+	d.cancel()
+	select {
+	case code := <-d.done:
+		d.done <- code // for the cleanup
+		if code != 0 {
+			t.Errorf("serve exited %d after being told to stop, want 0", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30 s of being told to")
+	}
+	if !strings.Contains(d.log.String(), "connectord stopped") {
+		t.Errorf("no clean stop logged")
+	}
+}
+
 func TestServe(t *testing.T) {
 	m := newMailboxSetup(t, 50)
 	// The relay is not reachable: mail waits in the outbox, which is fine here.
-	cfg, _ := os.ReadFile(m.config)
-	cfg = bytes.Replace(cfg, []byte("log:\n  level: warn"), []byte(`smtp:
+	d, ops := m.serve(t, `smtp:
   address: 127.0.0.1:1
   tls: none
   auth: none
 ops:
   listen: 127.0.0.1:0
 console:
-  listen: ""
-log:
-  level: info`), 1)
-	os.WriteFile(m.config, cfg, 0o644)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"-config", m.config, "serve"}, strings.NewReader(""), io.Discard, &stderr)
-	}()
-	addrRE := regexp.MustCompile(`ops endpoint listening"? addr=([0-9.:]+)`)
-	var ops string
-	defer func() {
-		if t.Failed() {
-			t.Logf("daemon log:\n%s", stderr.String())
-		}
-	}()
-	waitFor(t, "the ops endpoint", 10*time.Second, func() bool {
-		if mm := addrRE.FindStringSubmatch(stderr.String()); mm != nil {
-			ops = mm[1]
-			return true
-		}
-		return false
-	})
+  listen: ""`, regexp.MustCompile(`ops endpoint listening"? addr=([0-9.:]+)`))
 	m.srv.Append(t, imaptest.Submission("admin.leeds@nhs.net", "a.csv", "FirstName,LastName,Local ID,Organisation\r\nAnn,Other,N1,RR8\r\n"), time.Now())
 	st := m.store()
 	defer st.Close()
@@ -122,18 +161,7 @@ log:
 		}
 		return true
 	})
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve exited %d after SIGTERM-like cancel, want 0\n%s", code, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop within 30 s of being told to")
-	}
-	if !strings.Contains(stderr.String(), "connectord stopped") {
-		t.Errorf("no clean stop logged:\n%s", stderr.String())
-	}
+	d.stop(t)
 }
 
 func TestServeRefusesBadConfig(t *testing.T) {
