@@ -14,6 +14,9 @@ import (
 
 // Health is what /healthz reports.
 type Health struct {
+	// Version names the build; set it before serving.
+	Version string
+
 	mu        sync.Mutex
 	poller    func() ingest.Status
 	lastRun   store.BatchRun
@@ -44,6 +47,7 @@ type healthJSON struct {
 	LastNight     *nightJSON `json:"last_night,omitempty"`
 	NextNight     *time.Time `json:"next_night,omitempty"`
 	Started       time.Time  `json:"started"`
+	Version       string     `json:"version,omitempty"`
 }
 
 type nightJSON struct {
@@ -64,7 +68,7 @@ func Handler(h *Health, m *Metrics, pollInterval time.Duration) http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		st := h.poller()
 		h.mu.Lock()
-		out := healthJSON{MailboxOnline: st.Connected, PollError: st.LastError, Started: h.startedAt}
+		out := healthJSON{MailboxOnline: st.Connected, PollError: st.LastError, Started: h.startedAt, Version: h.Version}
 		if !st.LastSync.IsZero() {
 			t := st.LastSync
 			out.LastPoll = &t

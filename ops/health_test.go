@@ -28,7 +28,7 @@ func TestHealthz(t *testing.T) {
 		wantBody []string
 	}{
 		{name: "starting, not polled yet", since: 3 * time.Minute,
-			wantCode: 200, wantBody: []string{`"ok":true`, `"mailbox_connected":false`}},
+			wantCode: 200, wantBody: []string{`"ok":true`, `"mailbox_connected":false`, `"version":"v1.2.3 go1.26"`}},
 		{name: "never reached the mailbox", since: 5 * time.Minute,
 			status:   ingest.Status{LastError: "dial tcp: connection refused"},
 			wantCode: 503, wantBody: []string{`"ok":false`, `"poll_error":"dial tcp: connection refused"`}},
@@ -51,6 +51,7 @@ func TestHealthz(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			now := start
 			h := NewHealth(func() ingest.Status { return tc.status }, func() time.Time { return now })
+			h.Version = "v1.2.3 go1.26"
 			if tc.night != nil {
 				h.RunFinished(*tc.night, time.Date(2026, 11, 25, 20, 30, 0, 0, time.UTC))
 			}

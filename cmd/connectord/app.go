@@ -83,6 +83,7 @@ func commands() []command {
 		{"serve", "run the daemon: mailbox, nightly batch, outbox, health and console", serveUsage, runServe},
 		{"show", "print a CSV file (results, push file, report) as a table", showUsage, runShow},
 		{"bench", "measure validate and process on generated data", benchUsage, runBench},
+		{"version", "print which build this is", "connectord version", runVersion},
 		{"help", "show help for a command", "connectord help [COMMAND]", runHelp},
 	}
 }

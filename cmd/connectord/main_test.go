@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -196,5 +197,12 @@ func TestHelpListsCommands(t *testing.T) {
 		if o := c.must("help", cmd); !strings.Contains(o, "usage: connectord "+cmd) {
 			t.Errorf("help %s: %s", cmd, o)
 		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out := newCLI(t).must("version")
+	if !strings.HasPrefix(out, "connectord ") || !strings.Contains(out, runtime.Version()) {
+		t.Errorf("version: %q, want connectord, the build and the Go version", out)
 	}
 }

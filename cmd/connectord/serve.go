@@ -97,6 +97,7 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 	}, func() int { return d.poller.Status().Reconnects })
 	sender.Sent = func(kind, outcome string) { d.metrics.Mail.WithLabelValues(kind, outcome).Inc() }
 	d.health = ops.NewHealth(d.poller.Status, time.Now)
+	d.health.Version = buildVersion()
 	d.schedule = &scheduler.Schedule{Spec: a.cfg.Batch.Schedule, Location: loc, Cutoff: cutoff, Night: d.night,
 		Store: st, Log: a.log, MaxCatchUp: 31, Ran: d.ran}
 	if runs, err := st.Runs(ctx, "", 1); err == nil && len(runs) == 1 {
@@ -168,7 +169,7 @@ func (d *daemon) run(ctx context.Context) error {
 	if d.console != nil {
 		start("console", d.console)
 	}
-	d.a.log.Info("connectord running", "mailbox", d.a.cfg.IMAP.Address, "schedule", d.a.cfg.Batch.Schedule, "timezone", d.a.cfg.Batch.Timezone)
+	d.a.log.Info("connectord running", "version", buildVersion(), "mailbox", d.a.cfg.IMAP.Address, "schedule", d.a.cfg.Batch.Schedule, "timezone", d.a.cfg.Batch.Timezone)
 	wg.Wait()
 	close(errc)
 	var errs []error
