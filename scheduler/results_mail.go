@@ -41,7 +41,9 @@ func resultsMail(sub *store.Submission, day string, counts provision.Counts, sup
 	for _, s := range provision.Statuses() {
 		fmt.Fprintf(&b, "  %s: %s\n", s, s.Meaning())
 	}
-	b.WriteString("\nTo correct INVALID rows, fix them in the attached file and send it again:\nthe extra columns are ignored.\n")
+	b.WriteString("\nTo correct INVALID rows, fix them in the attached file and send it again:\n" +
+		"the extra columns are ignored, and rows that got a new mailbox carry its\n" +
+		"Local ID (generated where you left it blank), so they are not created twice.\n")
 	b.WriteString("\n-- \nconnectord, the NHSmail push connector. This message was sent automatically.\n")
 	return fmt.Sprintf("Results: %s (batch of %s)", sub.Filename, day), b.String()
 }
