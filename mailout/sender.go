@@ -30,6 +30,9 @@ type Sender struct {
 	Now      func() time.Time
 	// Sent, when set, is told the outcome of every attempt (metrics).
 	Sent func(kind, outcome string)
+	// AfterHandOff, when set, runs when the relay has accepted a message
+	// and before it is recorded sent (crash tests kill the process there).
+	AfterHandOff func()
 
 	wakeOnce sync.Once
 	wake     chan struct{}
@@ -72,18 +75,12 @@ func (s *Sender) Recover(ctx context.Context) error {
 func (s *Sender) DrainOnce(ctx context.Context) (Stats, error) {
 	var st Stats
 	for {
-		due, err := s.Store.ClaimDue(ctx, s.now(), 50)
+		due, err := s.Store.DueMail(ctx, s.now(), 50)
 		if err != nil {
 			return st, err
 		}
 		if len(due) == 0 {
 			return st, nil
-		}
-		// The claim, and the night or decision that queued the mail, must
-		// outlive a power cut before the mail leaves: else a restart could
-		// queue it again and send it twice.
-		if err := s.Store.Flush(); err != nil {
-			return st, err
 		}
 		if err := s.sendBatch(ctx, due, &st); err != nil {
 			return st, err
@@ -94,21 +91,30 @@ func (s *Sender) DrainOnce(ctx context.Context) (Stats, error) {
 	}
 }
 
+// sendBatch sends due mail over one relay connection, made when the first
+// message is claimed. Each message is claimed just before its attempt, so
+// a crash leaves at most that one in doubt (failed for an operator at the
+// next start), never the rest of the batch.
 func (s *Sender) sendBatch(ctx context.Context, due []store.OutboxMessage, st *Stats) error {
-	client, token, err := s.Relay.client()
+	var client *gomail.Client
 	var dialErr error
-	if err == nil {
-		dialErr = client.DialWithContext(ctx)
-		if dialErr == nil {
-			defer client.Close()
-		} else if token != "" && isAuthRefusal(dialErr) {
-			s.Relay.Creds.Refused(token) // the next attempt asks for a fresh token
+	defer func() {
+		if client != nil && dialErr == nil {
+			client.Close()
 		}
-	} else {
-		dialErr = err
-	}
+	}()
 	for i := range due {
 		m := &due[i]
+		claimed, err := s.claim(ctx, m)
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			continue
+		}
+		if client == nil && dialErr == nil {
+			client, dialErr = s.dial(ctx)
+		}
 		if dialErr != nil {
 			if err := s.settle(ctx, m, fmt.Errorf("relay %s: %w", s.Relay.Address, dialErr), false, st); err != nil {
 				return err
@@ -126,6 +132,9 @@ func (s *Sender) sendBatch(ctx context.Context, due []store.OutboxMessage, st *S
 		sendErr := client.Send(msg)
 		switch {
 		case sendErr == nil && !msg.HasSendError():
+			if s.AfterHandOff != nil {
+				s.AfterHandOff()
+			}
 			if err := s.Store.MarkSent(ctx, m.ID, s.now()); err != nil {
 				return err
 			}
@@ -144,6 +153,38 @@ func (s *Sender) sendBatch(ctx context.Context, due []store.OutboxMessage, st *S
 		}
 	}
 	return nil
+}
+
+// claim marks m as being sent and makes that durable before the mail can
+// leave: a power cut must not undo the claim (or the night or decision
+// that queued the mail) after the relay has the message, or a restart
+// would send it again.
+func (s *Sender) claim(ctx context.Context, m *store.OutboxMessage) (bool, error) {
+	ok, err := s.Store.ClaimMail(ctx, m.ID)
+	if err != nil || !ok {
+		return false, err
+	}
+	m.State, m.Attempts = store.OutboxSending, m.Attempts+1
+	if err := s.Store.Flush(); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// dial connects and logs in to the relay. A refused OAuth 2.0 token is
+// dropped, so the next attempt asks for a fresh one.
+func (s *Sender) dial(ctx context.Context) (*gomail.Client, error) {
+	client, token, err := s.Relay.client()
+	if err != nil {
+		return nil, err
+	}
+	if err := client.DialWithContext(ctx); err != nil {
+		if token != "" && isAuthRefusal(err) {
+			s.Relay.Creds.Refused(token)
+		}
+		return nil, err
+	}
+	return client, nil
 }
 
 // isServerReply reports whether err is the relay's own 5xx/4xx answer

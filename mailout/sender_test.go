@@ -259,8 +259,8 @@ func TestTemporaryFailureRetries(t *testing.T) {
 func TestInterruptedSendIsNotRepeated(t *testing.T) {
 	f := newFixture(t)
 	id := f.enqueue(t, store.OutboxMessage{Kind: store.MailAck, Recipient: "alice@nhs.net", Subject: "s", Body: "x"})
-	if _, err := f.st.ClaimDue(context.Background(), f.now, 10); err != nil { // the crashed process's claim
-		t.Fatal(err)
+	if ok, err := f.st.ClaimMail(context.Background(), id); err != nil || !ok { // the crashed process's claim
+		t.Fatalf("claim: %v, %v", ok, err)
 	}
 	if err := f.sender.Recover(context.Background()); err != nil {
 		t.Fatal(err)

@@ -7,38 +7,39 @@ import (
 	"time"
 )
 
-// ClaimDue marks up to limit pending messages whose time has come as being
-// sent (counting the attempt) and returns them, oldest first.
-func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int) ([]OutboxMessage, error) {
+// DueMail lists up to limit pending messages whose time has come, oldest
+// first. It claims none: ClaimMail does, one at a time.
+func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]OutboxMessage, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+		timeText(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("read due mail: %w", err)
+	}
+	defer rows.Close()
 	var out []OutboxMessage
-	err := s.InTx(ctx, func(t *Tx) error {
-		rows, err := t.tx.QueryContext(t.ctx, `SELECT `+outboxColumns+` FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
-			timeText(now), limit)
-		if err != nil {
-			return fmt.Errorf("read due mail: %w", err)
+	for rows.Next() {
+		var m OutboxMessage
+		if err := scanOutbox(rows, &m); err != nil {
+			return nil, fmt.Errorf("read due mail: %w", err)
 		}
-		for rows.Next() {
-			var m OutboxMessage
-			if err := scanOutbox(rows, &m); err != nil {
-				rows.Close()
-				return fmt.Errorf("read due mail: %w", err)
-			}
-			out = append(out, m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for i := range out {
-			out[i].Attempts++
-			out[i].State = OutboxSending
-			if _, err := t.tx.ExecContext(t.ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?`, out[i].ID); err != nil {
-				return fmt.Errorf("claim mail %d: %w", out[i].ID, err)
-			}
-		}
-		return nil
-	})
-	return out, err
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// ClaimMail marks one pending message as being sent, counting the attempt.
+// It reports false when the message is no longer pending (another sender
+// claimed it first, or an operator acted on it).
+func (s *Store) ClaimMail(ctx context.Context, id int64) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state = 'pending'`, id)
+	if err != nil {
+		return false, fmt.Errorf("claim mail %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("claim mail %d: %w", id, err)
+	}
+	return n == 1, nil
 }
 
 // OutboxSending is an attempt under way.

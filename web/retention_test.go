@@ -56,7 +56,7 @@ func TestNightRemovesFilesPastRetention(t *testing.T) {
 	}
 
 	// Once every mail about it has gone, the next night removes its files.
-	due, err := f.st.ClaimDue(ctx, f.now(), 100)
+	due, err := f.st.DueMail(ctx, f.now(), 100)
 	if err != nil {
 		t.Fatal(err)
 	}

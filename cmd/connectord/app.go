@@ -57,7 +57,7 @@ type app struct {
 
 // hooks are crash points for kill tests; the program itself sets none.
 type hooks struct {
-	afterSpool, afterRecord, afterFile func()
+	afterSpool, afterRecord, afterFile, afterHandOff func()
 }
 
 type command struct {

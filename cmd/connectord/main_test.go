@@ -24,6 +24,8 @@ func TestMain(m *testing.M) {
 			a.hooks.afterRecord = kill
 		case "after-file":
 			a.hooks.afterFile = kill
+		case "after-hand-off":
+			a.hooks.afterHandOff = kill
 		}
 		os.Exit(runApp(context.Background(), a, os.Args[1:]))
 	}

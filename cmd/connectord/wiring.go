@@ -120,5 +120,6 @@ func (a *app) sender(ctx context.Context, st *store.Store) (*mailout.Sender, err
 			Timeout: a.cfg.SMTP.Timeout},
 		From: a.cfg.SMTP.From, LoopHeader: LoopHeader, DataDir: a.cfg.DataDir, MaxAttempts: a.cfg.SMTP.MaxAttempts,
 		MaxAttachmentBytes: a.cfg.Ingest.MaxAttachmentBytes, Interval: 15 * time.Second, Log: a.log,
+		AfterHandOff: a.hooks.afterHandOff,
 	}, nil
 }
