@@ -97,3 +97,36 @@ func yamlKeys(t reflect.Type, prefix string) []string {
 	}
 	return out
 }
+
+// Every key is in the operators' guide too, so docs/operations.md can
+// never fall behind the code either.
+func TestOperationsGuideHasEveryKey(t *testing.T) {
+	data, err := os.ReadFile("../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	guide := string(data)
+	for _, key := range yamlKeys(reflect.TypeOf(Config{}), "") {
+		if !strings.Contains(guide, "`"+key+"`") && !mentionedInGroup(guide, key) {
+			t.Errorf("docs/operations.md does not document %s", key)
+		}
+	}
+}
+
+// mentionedInGroup reports whether the guide names key the short way, in
+// a row that starts with its section ("`batch.timezone`, `batch.cutoff`"
+// is both; "`imap.password_file` / `password_env`" names the second by its
+// last part).
+func mentionedInGroup(guide, key string) bool {
+	i := strings.LastIndexByte(key, '.')
+	if i < 0 {
+		return false
+	}
+	section, last := key[:i+1], key[i+1:]
+	for _, line := range strings.Split(guide, "\n") {
+		if strings.Contains(line, "`"+section) && strings.Contains(line, "`"+last+"`") {
+			return true
+		}
+	}
+	return false
+}
