@@ -42,9 +42,11 @@ type Night struct {
 	Holder string
 	Alive  func(holder string) bool
 	Log    *slog.Logger
-	// AfterFile, when set, runs after each file's transaction commits
-	// (crash tests kill the process there).
-	AfterFile func()
+	// AfterFile, when set, runs after each file's transaction commits;
+	// AfterPurgeFiles after a segment's files past retention are removed,
+	// before they are recorded so (crash tests kill the process there).
+	AfterFile       func()
+	AfterPurgeFiles func()
 }
 
 // ResultsDir is where results files are kept, relative to the data

@@ -40,6 +40,9 @@ func (n *Night) purge(ctx context.Context, now time.Time) (int, error) {
 			errs = append(errs, err)
 			continue
 		}
+		if n.AfterPurgeFiles != nil {
+			n.AfterPurgeFiles()
+		}
 		if err := n.Store.MarkPurged(ctx, p.IDs, now); err != nil {
 			errs = append(errs, err)
 			continue

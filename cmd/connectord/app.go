@@ -57,7 +57,7 @@ type app struct {
 
 // hooks are crash points for kill tests; the program itself sets none.
 type hooks struct {
-	afterSpool, afterRecord, afterFile, afterHandOff func()
+	afterSpool, afterRecord, afterFile, afterHandOff, afterPurge func()
 }
 
 type command struct {

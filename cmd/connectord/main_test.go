@@ -26,6 +26,8 @@ func TestMain(m *testing.M) {
 			a.hooks.afterFile = kill
 		case "after-hand-off":
 			a.hooks.afterHandOff = kill
+		case "after-purge":
+			a.hooks.afterPurge = kill
 		}
 		os.Exit(runApp(context.Background(), a, os.Args[1:]))
 	}

@@ -87,7 +87,7 @@ func (a *app) night(st *store.Store, poller *ingest.Poller) (*scheduler.Night, e
 		Processor:   &provision.Processor{Domain: a.cfg.Directory.Domain, Log: a.log},
 		ReadOptions: rules.ReadOptions, DataDir: a.cfg.DataDir, MessageIDDomain: a.messageIDDomain(),
 		SyncTimeout: a.cfg.Batch.SyncTimeout, Keep: time.Duration(a.cfg.Batch.KeepFilesDays) * 24 * time.Hour, Holder: holder(), Alive: holderAlive, Log: a.log,
-		AfterFile: a.hooks.afterFile,
+		AfterFile: a.hooks.afterFile, AfterPurgeFiles: a.hooks.afterPurge,
 	}
 	if poller != nil {
 		n.Sync = func(ctx context.Context) error { _, err := poller.SyncOnce(ctx); return err }
