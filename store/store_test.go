@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-func openTest(t *testing.T) *Store {
+func openTest(t testing.TB) *Store {
 	t.Helper()
 	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
 	if err != nil {
