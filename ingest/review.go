@@ -11,8 +11,9 @@ import (
 )
 
 // Review decides held submissions. The decision, the sender's trust, the
-// audit row and the email telling the sender commit together; when two reviewers act on
-// one submission the second gets store.ErrAlreadyDecided naming the first.
+// audit row and the email telling the sender commit together; when two
+// reviewers act on one submission the second gets store.ErrAlreadyDecided
+// naming the first.
 type Review struct {
 	Store           *store.Store
 	MessageIDDomain string

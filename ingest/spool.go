@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"connectord/internal/atomicfile"
 	"connectord/store"
 )
 
@@ -106,25 +107,13 @@ func (g *Segment) Commit() error {
 	if err := g.f.Close(); err != nil {
 		return fmt.Errorf("close spool segment: %w", err)
 	}
-	return syncDir(g.spool.dir)
+	return atomicfile.SyncDir(g.spool.dir)
 }
 
 // Discard closes and removes an uncommitted segment.
 func (g *Segment) Discard() {
 	g.f.Close()
 	os.Remove(filepath.Join(g.spool.dir, g.name))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync spool directory: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync spool directory: %w", err)
-	}
-	return nil
 }
 
 // Open returns a reader over one spooled message.

@@ -54,7 +54,7 @@ func (a *File) Commit() error {
 		err = os.Rename(a.f.Name(), a.path)
 	}
 	if err == nil {
-		err = syncDir(filepath.Dir(a.path))
+		err = SyncDir(filepath.Dir(a.path))
 	}
 	a.done = true
 	if err != nil {
@@ -73,12 +73,16 @@ func (a *File) Abort() {
 	}
 }
 
-// syncDir flushes a directory's entries (a rename) to stable storage.
-func syncDir(dir string) error {
+// SyncDir flushes a directory's entries (a new name, a rename) to stable
+// storage.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
-		return err
+		return fmt.Errorf("sync directory %s: %w", dir, err)
 	}
 	defer d.Close()
-	return d.Sync()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
 }
