@@ -37,8 +37,8 @@ func ReadSecretFile(path string) (string, error) {
 // Credentials are a username and either a password or a token source.
 type Credentials struct {
 	Username string
-	Password string             // LOGIN / AUTH PLAIN
-	Tokens   oauth2.TokenSource // XOAUTH2, when not nil
+	Password string      // LOGIN / AUTH PLAIN
+	Tokens   *TokenCache // XOAUTH2, when not nil
 }
 
 // OAuth2Config is the client-credentials grant.
@@ -108,11 +108,10 @@ func (c *TokenCache) Refused(access string) {
 	}
 }
 
-// Refused tells the token source that a server refused the access token,
-// when it can forget it (a *TokenCache can).
+// Refused tells the token cache that a server refused the access token.
 func (c Credentials) Refused(access string) {
-	if r, ok := c.Tokens.(interface{ Refused(string) }); ok {
-		r.Refused(access)
+	if c.Tokens != nil {
+		c.Tokens.Refused(access)
 	}
 }
 

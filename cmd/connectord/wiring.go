@@ -11,8 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"connectord/ingest"
 	"connectord/mailauth"
 	"connectord/mailout"
@@ -24,11 +22,11 @@ import (
 // tokenSource is the one OAuth 2.0 token source IMAP and SMTP share.
 type tokenSource struct {
 	once sync.Once
-	ts   oauth2.TokenSource
+	ts   *mailauth.TokenCache
 	err  error
 }
 
-func (a *app) tokens(ctx context.Context) (oauth2.TokenSource, error) {
+func (a *app) tokens(ctx context.Context) (*mailauth.TokenCache, error) {
 	a.oauth.once.Do(func() {
 		secret, err := mailauth.ReadSecretFile(a.cfg.OAuth2.ClientSecretFile)
 		if err != nil {
