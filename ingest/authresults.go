@@ -236,11 +236,15 @@ func unquoteValue(v string) string {
 // CheckAuthentication reports whether h carries an Authentication-Results
 // header from one of p.TrustedAuthservIDs vouching for the domain of from:
 // dmarc=pass (with header.from equal to that domain when given), or
-// dkim=pass with header.d equal to it. Headers from any other authserv-id are
-// ignored: anyone can write one. reason says what was found either way
-// ("authenticated by mx.nhs.net: dmarc=pass header.from=nhs.net", or
-// "sender not authenticated: …"). It does not look at
-// p.RequireAuthenticatedSender; Inspect does.
+// dkim=pass with header.d equal to it. Only the topmost header with a
+// trusted authserv-id is read, the one the receiving server added last
+// (RFC 8601 section 5), and its verdict is final: trusted headers below it
+// are ignored, and so are headers from any other authserv-id, since anyone
+// can write one. Authserv-ids and domains are compared ASCII-exact; an
+// authserv-id that is not ASCII is never trusted. reason says what was
+// found either way ("authenticated by mx.nhs.net: dmarc=pass
+// header.from=nhs.net", or "sender not authenticated: …") and what was
+// ignored. It does not look at p.RequireAuthenticatedSender; Inspect does.
 func CheckAuthentication(h message.Header, from string, p Policy) (ok bool, reason string) {
 	if from == "" {
 		return false, "sender not authenticated: no usable From address"
@@ -248,66 +252,109 @@ func CheckAuthentication(h message.Header, from string, p Policy) (ok bool, reas
 	if len(p.TrustedAuthservIDs) == 0 {
 		return false, "sender not authenticated: no trusted_authserv_ids configured"
 	}
-	domain := domainOf(from)
-	var said, untrusted []string
-	trustedSeen := false
+	var (
+		untrusted []string
+		top       *authHeader
+		below     []string // trusted authserv-ids of the headers below top
+	)
 	fields := h.FieldsByKey("Authentication-Results")
 	for fields.Next() {
 		id, results, err := parseAuthResults(fields.Value())
-		if !containsFold(p.TrustedAuthservIDs, strings.TrimSuffix(id, ".")) {
-			if id == "" {
-				id = "(none)"
-			}
-			untrusted = appendOnce(untrusted, truncate(id, 60))
-			continue
-		}
-		trustedSeen = true
-		if err != nil {
-			said = appendOnce(said, fmt.Sprintf("%s: unreadable header (%v)", id, err))
-			continue
-		}
-		for _, r := range results {
-			switch r.Method {
-			case "dmarc":
-				hf := r.Props["header.from"]
-				if r.Value == "pass" && (hf == "" || sameDomain(hf, domain)) {
-					return true, fmt.Sprintf("authenticated by %s: dmarc=pass header.from=%s", id, domain)
-				}
-				said = appendOnce(said, fmt.Sprintf("%s: dmarc=%s header.from=%s", id, r.Value, truncate(hf, 60)))
-			case "dkim":
-				d := r.Props["header.d"]
-				if r.Value == "pass" && sameDomain(d, domain) {
-					return true, fmt.Sprintf("authenticated by %s: dkim=pass header.d=%s", id, domain)
-				}
-				said = appendOnce(said, fmt.Sprintf("%s: dkim=%s header.d=%s", id, r.Value, truncate(d, 60)))
-			}
+		switch {
+		case !trustedAuthservID(p.TrustedAuthservIDs, id):
+			untrusted = appendOnce(untrusted, showID(id))
+		case top == nil:
+			top = &authHeader{id: id, results: results, err: err}
+		default:
+			below = append(below, id)
 		}
 	}
-	trusted := strings.Join(p.TrustedAuthservIDs, " or ")
-	switch {
-	case said != nil:
-		reason = fmt.Sprintf("sender not authenticated: %s; need dmarc=pass or dkim=pass header.d=%s",
-			strings.Join(capList(said, 6), ", "), domain)
-	case trustedSeen:
-		reason = fmt.Sprintf("sender not authenticated: Authentication-Results from %s has no dmarc or dkim result", trusted)
-	default:
-		reason = fmt.Sprintf("sender not authenticated: no Authentication-Results from %s", trusted)
+	var ignored string
+	if len(below) > 0 {
+		ignored = fmt.Sprintf(" (ignored %d Authentication-Results from %s below the topmost: only the receiving server's counts)",
+			len(below), strings.Join(capList(uniq(below), 4), ", "))
 	}
 	if len(untrusted) > 0 {
-		reason += fmt.Sprintf(" (ignored Authentication-Results from untrusted authserv-id %s)", strings.Join(capList(untrusted, 4), ", "))
+		ignored += fmt.Sprintf(" (ignored Authentication-Results from untrusted authserv-id %s)", strings.Join(capList(untrusted, 4), ", "))
 	}
-	return false, reason
+	if top == nil {
+		return false, fmt.Sprintf("sender not authenticated: no Authentication-Results from %s", strings.Join(p.TrustedAuthservIDs, " or ")) + ignored
+	}
+	ok, verdict := top.verdict(domainOf(from))
+	return ok, verdict + ignored
+}
+
+// authHeader is one parsed Authentication-Results header.
+type authHeader struct {
+	id      string
+	results []authResult
+	err     error
+}
+
+// verdict reads the trusted header: whether it vouches for domain, and
+// what it said.
+func (a *authHeader) verdict(domain string) (bool, string) {
+	if a.err != nil {
+		return false, fmt.Sprintf("sender not authenticated: %s: unreadable header (%v)", a.id, a.err)
+	}
+	var said []string
+	for _, r := range a.results {
+		switch r.Method {
+		case "dmarc":
+			hf := r.Props["header.from"]
+			if r.Value == "pass" && (hf == "" || sameDomain(hf, domain)) {
+				return true, fmt.Sprintf("authenticated by %s: dmarc=pass header.from=%s", a.id, domain)
+			}
+			said = appendOnce(said, fmt.Sprintf("%s: dmarc=%s header.from=%s", a.id, r.Value, truncate(ShowASCII(hf), 60)))
+		case "dkim":
+			d := r.Props["header.d"]
+			if r.Value == "pass" && sameDomain(d, domain) {
+				return true, fmt.Sprintf("authenticated by %s: dkim=pass header.d=%s", a.id, domain)
+			}
+			said = appendOnce(said, fmt.Sprintf("%s: dkim=%s header.d=%s", a.id, r.Value, truncate(ShowASCII(d), 60)))
+		}
+	}
+	if said == nil {
+		return false, fmt.Sprintf("sender not authenticated: Authentication-Results from %s has no dmarc or dkim result", a.id)
+	}
+	return false, fmt.Sprintf("sender not authenticated: %s; need dmarc=pass or dkim=pass header.d=%s",
+		strings.Join(capList(said, 6), ", "), domain)
+}
+
+// trustedAuthservID reports whether id (with any trailing dot) is one of
+// trusted, compared ASCII-exact: an id that is not ASCII never is.
+func trustedAuthservID(trusted []string, id string) bool {
+	return id != "" && containsASCII(trusted, strings.TrimSuffix(id, "."))
+}
+
+// showID names an authserv-id in a reason, making a look-alike visible.
+func showID(id string) string {
+	switch {
+	case id == "":
+		return "(none)"
+	case !isASCII(id):
+		return truncate(ShowASCII(id), 60) + " (not ASCII)"
+	}
+	return truncate(ShowASCII(id), 60)
 }
 
 // sameDomain compares a domain from an Authentication-Results property with
-// the From domain. header.from is a domain, but some writers put the whole
-// address there.
+// the From domain, ASCII-exact. header.from is a domain, but some writers
+// put the whole address there.
 func sameDomain(v, domain string) bool {
 	v = strings.TrimSuffix(strings.TrimSpace(v), ".")
 	if i := strings.LastIndexByte(v, '@'); i >= 0 {
 		v = v[i+1:]
 	}
-	return v != "" && strings.EqualFold(v, domain)
+	return v != "" && equalASCII(v, domain)
+}
+
+func uniq(list []string) []string {
+	var out []string
+	for _, s := range list {
+		out = appendOnce(out, s)
+	}
+	return out
 }
 
 func appendOnce(list []string, s string) []string {

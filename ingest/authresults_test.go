@@ -120,8 +120,27 @@ func TestCheckAuthentication(t *testing.T) {
 			false, "untrusted authserv-id mx.nhs.net.evil.example"},
 		{"untrusted pass, trusted fail", "Authentication-Results: evil.example; dmarc=pass header.from=nhs.net\nAuthentication-Results: mx.nhs.net; dmarc=fail header.from=nhs.net",
 			false, "mx.nhs.net: dmarc=fail header.from=nhs.net; need"},
-		{"second trusted header passes", "Authentication-Results: mx.nhs.net; spf=pass smtp.mailfrom=nhs.net\nAuthentication-Results: mx.nhs.net; dmarc=pass header.from=nhs.net",
-			true, "dmarc=pass"},
+		// RFC 8601 section 5: the topmost trusted header is the receiving
+		// server's, and its verdict is final.
+		{"trusted fail on top, trusted pass below", "Authentication-Results: mx.nhs.net; dmarc=fail header.from=nhs.net\nAuthentication-Results: mx.nhs.net; dmarc=pass header.from=nhs.net",
+			false, "mx.nhs.net: dmarc=fail header.from=nhs.net; need dmarc=pass or dkim=pass header.d=nhs.net (ignored 1 Authentication-Results from mx.nhs.net below the topmost: only the receiving server's counts)"},
+		{"trusted without a verdict on top, trusted pass below", "Authentication-Results: mx.nhs.net; spf=pass smtp.mailfrom=nhs.net\nAuthentication-Results: mx.nhs.net; dmarc=pass header.from=nhs.net",
+			false, "has no dmarc or dkim result (ignored 1 Authentication-Results from mx.nhs.net below the topmost"},
+		{"trusted unreadable on top, trusted pass below", "Authentication-Results: mx.nhs.net; dmarc=fail (oops\nAuthentication-Results: mx.nhs.net; dmarc=pass header.from=nhs.net",
+			false, "unreadable header"},
+		{"trusted pass on top, untrusted and trusted below", "Authentication-Results: mx.nhs.net; dmarc=pass header.from=nhs.net\nAuthentication-Results: relay.example; dmarc=fail\nAuthentication-Results: mx.nhs.net; dmarc=fail header.from=nhs.net",
+			true, "authenticated by mx.nhs.net: dmarc=pass header.from=nhs.net (ignored 1 Authentication-Results from mx.nhs.net below the topmost"},
+		{"untrusted on top, trusted pass below", "Authentication-Results: gw.example; dmarc=fail\nAuthentication-Results: mx.nhs.net; dmarc=pass header.from=nhs.net",
+			true, "ignored Authentication-Results from untrusted authserv-id gw.example"},
+		// Look-alikes: Unicode case folding makes U+017F a plain s.
+		{"look-alike authserv-id (long s)", "Authentication-Results: mx.nh\u017f.net; dmarc=pass header.from=nhs.net",
+			false, `no Authentication-Results from mx.nhs.net (ignored Authentication-Results from untrusted authserv-id "mx.nh\u017f.net" (not ASCII))`},
+		{"look-alike authserv-id, upper case", "Authentication-Results: MX.NH\u017f.NET.; dkim=pass header.d=nhs.net",
+			false, "not ASCII"},
+		{"look-alike header.from", "Authentication-Results: mx.nhs.net; dmarc=pass header.from=nh\u017f.net",
+			false, `dmarc=pass header.from="nh\u017f.net"`},
+		{"look-alike header.d", "Authentication-Results: mx.nhs.net; dkim=pass header.d=nh\u017f.net",
+			false, `dkim=pass header.d="nh\u017f.net"`},
 		{"exchange online style", "Authentication-Results: spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=nhs.net; dmarc=pass action=none header.from=nhs.net",
 			false, "untrusted authserv-id (none)"},
 		{"trusted but unreadable", "Authentication-Results: mx.nhs.net; dmarc=pass (header.from=nhs.net",
@@ -156,6 +175,16 @@ func TestCheckAuthenticationPolicy(t *testing.T) {
 	p.TrustedAuthservIDs = []string{"relay.nhs.net", "mx.nhs.net"}
 	if ok, _ := CheckAuthentication(h, "alice@nhs.net", p); !ok {
 		t.Errorf("second trusted id: got false, want true")
+	}
+	// A configured id is compared ASCII-exact too: the Kelvin sign is not a k.
+	p.TrustedAuthservIDs = []string{"mx.kent.nhs.net"}
+	kelvin := parseHeader(t, "Authentication-Results: mx.\u212aent.nhs.net; dkim=pass header.d=kent.nhs.net")
+	if ok, reason := CheckAuthentication(kelvin, "admin@kent.nhs.net", p); ok || !strings.Contains(reason, "not ASCII") {
+		t.Errorf("Kelvin sign in the authserv-id: got %v %q, want false and not ASCII", ok, reason)
+	}
+	dkim := parseHeader(t, "Authentication-Results: mx.kent.nhs.net; dkim=pass header.d=\u212aent.nhs.net")
+	if ok, reason := CheckAuthentication(dkim, "admin@kent.nhs.net", p); ok {
+		t.Errorf("Kelvin sign in header.d: got %v %q, want false", ok, reason)
 	}
 }
 
