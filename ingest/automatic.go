@@ -64,7 +64,7 @@ func AutomaticReason(h message.Header, p Policy) string {
 		return "mailing list message (List-Id)"
 	}
 	for _, a := range fromAddresses(h) {
-		if containsFold(p.OwnAddresses, a) {
+		if containsASCII(p.OwnAddresses, a) {
 			return fmt.Sprintf("From is our own address %s", a)
 		}
 		switch lp := localPart(a); {

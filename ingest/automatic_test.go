@@ -44,6 +44,8 @@ func TestAutomaticReason(t *testing.T) {
 		{"exchange system mailbox", "From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@nhs.net>", "mail system address"},
 		{"mailer-daemon in unparsable from", "From: <MAILER-DAEMON@mx.nhs.net", "mail system address"},
 		{"postmaster as display name only", `From: "postmaster" <alice@nhs.net>`, ""},
+		// Not ours: the long s (U+017F) folds to s only under Unicode rules.
+		{"look-alike of our own address", "From: connector.data@nh\u017f.net", ""},
 	}
 	p := testPolicy()
 	for _, tc := range tests {

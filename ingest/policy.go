@@ -1,16 +1,14 @@
 package ingest
 
-import "strings"
-
 // DefaultMaxAttachmentBytes is the default limit on the decoded size of the CSV attachment.
 const DefaultMaxAttachmentBytes = 20 << 20
 
 // Policy is what Inspect needs to know about this deployment. The zero value
 // fails closed: no domain is allowed and no authserv-id is trusted.
 type Policy struct {
-	OwnAddresses               []string // our From addresses (lower-case)
+	OwnAddresses               []string // our From addresses (compared ASCII-exact, ignoring ASCII case)
 	LoopHeader                 string   // e.g. "X-Connectord-Loop"; present with any value means the mail is ours
-	AllowedDomains             []string // exact sender domains, e.g. []string{"nhs.net"}
+	AllowedDomains             []string // exact sender domains, ASCII, e.g. []string{"nhs.net"}
 	RequireAuthenticatedSender bool
 	TrustedAuthservIDs         []string // authserv-ids of our own MTA, e.g. "mx.nhs.net"
 	MaxAttachmentBytes         int64    // decoded CSV size limit; <= 0 means DefaultMaxAttachmentBytes
@@ -32,14 +30,4 @@ func (p Policy) maxAttachmentBytes() int64 {
 		return DefaultMaxAttachmentBytes
 	}
 	return p.MaxAttachmentBytes
-}
-
-// containsFold reports whether list holds s, ignoring case and surrounding space.
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(strings.TrimSpace(v), s) {
-			return true
-		}
-	}
-	return false
 }

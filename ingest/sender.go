@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -10,22 +11,24 @@ import (
 
 var addressParser = &mail.AddressParser{WordDecoder: wordDecoder}
 
-// CheckSender returns the single From address of h, lower-case, and a
-// problem when there is no usable single From mailbox or its domain is not in
-// p.AllowedDomains (exact match). from is "" only when the From field itself
-// is unusable; a well-formed address from another domain is returned along
-// with the problem so that it can be logged.
+// CheckSender returns the single From address of h, lower-case ASCII, and
+// a problem when there is no usable single From mailbox, when the address
+// is not ASCII (SenderAddress: a look-alike is never folded into a real
+// address), or when its domain is not in p.AllowedDomains (exact match).
+// from is "" when the From field or its address is unusable; a well-formed
+// address from another domain is returned along with the problem so that
+// it can be logged.
 func CheckSender(h message.Header, p Policy) (from, problem string) {
-	from, problem = singleFrom(h)
+	raw, problem := singleFrom(h)
 	if problem != "" {
 		return "", problem
 	}
-	domain := domainOf(from)
-	if !containsFold(p.AllowedDomains, domain) {
-		if len(p.AllowedDomains) == 0 {
-			return from, fmt.Sprintf("sender domain %s is not allowed: no allowed_domains configured", domain)
-		}
-		return from, fmt.Sprintf("sender domain %s is not allowed (allowed: %s)", domain, strings.Join(p.AllowedDomains, ", "))
+	from, err := SenderAddress(raw, p.AllowedDomains)
+	if errors.Is(err, ErrSenderAddress) {
+		return "", err.Error()
+	}
+	if err != nil {
+		return from, err.Error()
 	}
 	return from, ""
 }
@@ -57,22 +60,22 @@ func singleFrom(h message.Header) (string, string) {
 		}
 		return "", fmt.Sprintf("From must be one address: found %d (%s)", len(list), truncate(strings.Join(addrs, ", "), 200))
 	}
-	addr := strings.ToLower(list[0].Address)
+	addr := list[0].Address
 	if domainOf(addr) == "" {
 		return "", fmt.Sprintf("From must be one address: %q has no domain", truncate(addr, 100))
 	}
 	return addr, ""
 }
 
-// fromAddresses returns every address in the From fields, lower-case, as
-// well as it can: for the automatic-mail checks, which must work on
+// fromAddresses returns every address in the From fields, ASCII letters
+// lower-cased, as well as it can: for the automatic-mail checks, which must work on
 // malformed From fields too.
 func fromAddresses(h message.Header) []string {
 	var out []string
 	for _, v := range h.Values("From") {
 		if list, err := addressParser.ParseList(v); err == nil {
 			for _, a := range list {
-				out = append(out, strings.ToLower(a.Address))
+				out = append(out, lowerASCII(a.Address))
 			}
 			continue
 		}
@@ -81,7 +84,7 @@ func fromAddresses(h message.Header) []string {
 			return strings.ContainsRune(" \t<>,;:\"()[]", r)
 		}) {
 			if strings.Contains(f, "@") {
-				out = append(out, strings.ToLower(f))
+				out = append(out, lowerASCII(f))
 			}
 		}
 	}

@@ -1,6 +1,9 @@
 package ingest
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCheckSender(t *testing.T) {
 	tests := []struct {
@@ -23,6 +26,14 @@ func TestCheckSender(t *testing.T) {
 		{"quoted colon is not a group", `From: "Team: Alice" <alice@nhs.net>`, "alice@nhs.net", ""},
 		{"unparsable", "From: alice at nhs dot net", "", "From must be one address: cannot parse"},
 		{"empty", "From:", "", "From must be one address"},
+		// Look-alikes: Unicode lower-casing makes the Kelvin sign (U+212A) a
+		// k, and case folding makes the long s (U+017F) an s.
+		{"Kelvin sign in the local part", "From: \u212aelvin.smith@nhs.net", "", `not an allowed sender address: "\u212aelvin.smith@nhs.net" has the character U+212A`},
+		{"long s in the domain", "From: admin@nh\u017f.net", "", `not an allowed sender address: "admin@nh\u017f.net" has the character U+017F`},
+		{"long s with a display name", "From: Admin <admin@nh\u017f.net>", "", "not an allowed sender address"},
+		{"Cyrillic a", "From: \u0430lice@nhs.net", "", "not an allowed sender address"},
+		{"quoted local part with a space", `From: "alice smith"@nhs.net`, "", "not an allowed sender address"},
+		{"domain literal", "From: alice@[192.0.2.1]", "", "not an allowed sender address"},
 	}
 	p := testPolicy()
 	for _, tc := range tests {
@@ -41,6 +52,50 @@ func TestCheckSenderNoAllowedDomains(t *testing.T) {
 	p.AllowedDomains = nil
 	_, problem := CheckSender(parseHeader(t, "From: alice@nhs.net"), p)
 	checkText(t, "problem", problem, "no allowed_domains configured")
+}
+
+// The allowed domains are compared ASCII-exact as well.
+func TestCheckSenderLookalikeAllowedDomain(t *testing.T) {
+	p := testPolicy()
+	p.AllowedDomains = []string{"kent.nhs.net"}
+	if from, problem := CheckSender(parseHeader(t, "From: a@KENT.nhs.net"), p); from != "a@kent.nhs.net" || problem != "" {
+		t.Errorf("upper case: got %q %q, want a@kent.nhs.net and no problem", from, problem)
+	}
+	p.AllowedDomains = []string{"\u212aent.nhs.net"} // a configuration typed with the Kelvin sign
+	if _, problem := CheckSender(parseHeader(t, "From: a@kent.nhs.net"), p); !strings.Contains(problem, "not allowed") {
+		t.Errorf("Kelvin sign in allowed_domains: got %q, want not allowed", problem)
+	}
+}
+
+func TestSenderAddress(t *testing.T) {
+	tests := []struct{ in, want, err string }{
+		{"alice@nhs.net", "alice@nhs.net", ""},
+		{" Alice.Smith@NHS.Net ", "alice.smith@nhs.net", ""},
+		{"mallory@gmail.com", "mallory@gmail.com", "sender domain gmail.com is not allowed (allowed: nhs.net)"},
+		{"a@mail.nhs.net", "a@mail.nhs.net", "sender domain mail.nhs.net is not allowed"},
+		{"admin@nh\u017f.net", "", "not an allowed sender address"},
+		{"\u212aelvin@nhs.net", "", "U+212A"},
+		{"a\u200b@nhs.net", "", "U+200B"},
+		{"bad\xff@nhs.net", "", "not ASCII"},
+		{"alice", "", "is not an email address"},
+		{"@nhs.net", "", "is not an email address"},
+		{"a@b@nhs.net", "", "is not an email address"},
+		{"a@nhs..net", "", "is not an email address"},
+		{"a@-nhs.net", "", "is not an email address"},
+		{"a b@nhs.net", "", "space or control character"},
+		{"a@nhs.net.", "", "is not an email address"},
+	}
+	for _, tc := range tests {
+		got, err := SenderAddress(tc.in, []string{"nhs.net"})
+		gotErr := ""
+		if err != nil {
+			gotErr = err.Error()
+		}
+		if got != tc.want {
+			t.Errorf("SenderAddress(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		checkText(t, "SenderAddress("+tc.in+") error", gotErr, tc.err)
+	}
 }
 
 func TestIsGroup(t *testing.T) {

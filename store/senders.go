@@ -34,7 +34,7 @@ var ErrUnknownOrganisation = errors.New("unknown organisation")
 // PutSender adds an address to the roster, or sets the organisations of one
 // already there to exactly orgs; by is audited.
 func (s *Store) PutSender(ctx context.Context, address string, orgs []string, by string, now time.Time) error {
-	address = strings.ToLower(strings.TrimSpace(address))
+	address = addressKey(address)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, o := range orgs {
 			var n int
@@ -72,7 +72,7 @@ func (s *Store) PutSender(ctx context.Context, address string, orgs []string, by
 
 // RemoveSender takes an address off the roster; by is audited.
 func (s *Store) RemoveSender(ctx context.Context, address, by string, now time.Time) error {
-	address = strings.ToLower(strings.TrimSpace(address))
+	address = addressKey(address)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := querySenders(ctx, tx, address)
 		if err != nil {
@@ -91,7 +91,7 @@ func (s *Store) RemoveSender(ctx context.Context, address, by string, now time.T
 
 // Sender looks one address up on the roster.
 func (s *Store) Sender(ctx context.Context, address string) (Sender, error) {
-	list, err := s.senders(ctx, strings.ToLower(strings.TrimSpace(address)))
+	list, err := s.senders(ctx, addressKey(address))
 	if err != nil {
 		return Sender{}, err
 	}

@@ -158,6 +158,45 @@ func TestSenders(t *testing.T) {
 	}
 }
 
+// The roster and the trusted senders fold ASCII letters only: the Kelvin
+// sign (U+212A), which Unicode lower-cases to k, never finds kelvin@nhs.net.
+func TestSenderLookalikes(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t)
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	if err := st.PutOrganisations(ctx, []Organisation{{Code: "RR8"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutSender(ctx, "Kelvin@NHS.net", []string{"RR8"}, "test", now); err != nil {
+		t.Fatal(err)
+	}
+	const lookalike = "\u212aelvin@nhs.net"
+	if _, err := st.Sender(ctx, lookalike); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Sender(%q): got %v, want ErrNotFound", lookalike, err)
+	}
+	err := st.InTx(ctx, func(tx *Tx) error {
+		if _, ok, err := tx.RosterSender(lookalike); err != nil || ok {
+			t.Errorf("RosterSender(%q): got %v %v, want not on the roster", lookalike, ok, err)
+		}
+		if err := tx.Trust("kelvin@nhs.net", "test", 0, now); err != nil {
+			return err
+		}
+		if ok, err := tx.IsTrusted(lookalike); err != nil || ok {
+			t.Errorf("IsTrusted(%q): got %v %v, want false", lookalike, ok, err)
+		}
+		if ok, err := tx.IsTrusted("KELVIN@nhs.net"); err != nil || !ok {
+			t.Errorf("IsTrusted(KELVIN@nhs.net): got %v %v, want true", ok, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RemoveSender(ctx, lookalike, "test", now); !errors.Is(err, ErrNotFound) {
+		t.Errorf("RemoveSender(%q): got %v, want ErrNotFound", lookalike, err)
+	}
+}
+
 func TestNameKey(t *testing.T) {
 	tests := []struct{ first, last, want string }{
 		{"José", "Núñez", "jose|nunez"},

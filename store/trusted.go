@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -10,7 +9,7 @@ import (
 // before.
 func (t *Tx) IsTrusted(sender string) (bool, error) {
 	var n int
-	if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM trusted_senders WHERE address = ?`, strings.ToLower(sender)).Scan(&n); err != nil {
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM trusted_senders WHERE address = ?`, addressKey(sender)).Scan(&n); err != nil {
 		return false, fmt.Errorf("check trusted sender: %w", err)
 	}
 	return n > 0, nil
@@ -23,7 +22,7 @@ func (t *Tx) Trust(sender, by string, submissionID int64, now time.Time) error {
 		sub = submissionID
 	}
 	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO trusted_senders (address, approved_at, approved_by, submission_id)
-		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, strings.ToLower(sender), timeText(now), by, sub)
+		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, addressKey(sender), timeText(now), by, sub)
 	if err != nil {
 		return fmt.Errorf("trust sender %s: %w", sender, err)
 	}
@@ -33,7 +32,7 @@ func (t *Tx) Trust(sender, by string, submissionID int64, now time.Time) error {
 // RosterSender looks sender up on the Connector roster within the
 // transaction; ok is false when it is not there.
 func (t *Tx) RosterSender(address string) (Sender, bool, error) {
-	list, err := querySenders(t.ctx, t.tx, strings.ToLower(strings.TrimSpace(address)))
+	list, err := querySenders(t.ctx, t.tx, addressKey(address))
 	if err != nil || len(list) == 0 {
 		return Sender{}, false, err
 	}
