@@ -17,9 +17,10 @@ const exchangeSystemMailbox = "microsoftexchange329e71ec88ae4615bbc36ab6ce41109e
 // (RFC 3834 section 2): answering it is how mail loops and backscatter start.
 //
 // Checked: an empty return path; Auto-Submitted other than "no"; a
-// multipart/report (delivery or read report); Precedence bulk, junk or list;
-// our own loop header; X-Autoreply and X-Autorespond; X-Auto-Response-Suppress
-// naming All, OOF or AutoReply; List-Id (RFC 3834 says not to answer lists);
+// multipart/report (delivery or read report); Precedence bulk, junk, list or
+// auto_reply; our own loop header; X-Autoreply and X-Autorespond;
+// X-Auto-Response-Suppress naming All, OOF or AutoReply; any List-* header
+// (List-Id, List-Unsubscribe, List-Post…: RFC 3834 says not to answer lists);
 // a From that is one of ours, MAILER-DAEMON, postmaster or Exchange's system
 // mailbox.
 func AutomaticReason(h message.Header, p Policy) string {
@@ -39,7 +40,7 @@ func AutomaticReason(h message.Header, p Policy) string {
 	}
 	for _, v := range h.Values("Precedence") {
 		switch tok := firstToken(v); tok {
-		case "bulk", "junk", "list":
+		case "bulk", "junk", "list", "auto_reply":
 			return "Precedence: " + tok
 		}
 	}
@@ -60,8 +61,8 @@ func AutomaticReason(h message.Header, p Policy) string {
 			return fmt.Sprintf("X-Auto-Response-Suppress: %s: the sender asks for no automatic replies", truncate(strings.TrimSpace(v), 60))
 		}
 	}
-	if h.Has("List-Id") {
-		return "mailing list message (List-Id)"
+	if k := listHeader(h); k != "" {
+		return fmt.Sprintf("mailing list message (%s)", k)
 	}
 	for _, a := range fromAddresses(h) {
 		if containsASCII(p.OwnAddresses, a) {
@@ -70,6 +71,18 @@ func AutomaticReason(h message.Header, p Policy) string {
 		switch lp := localPart(a); {
 		case lp == "mailer-daemon", lp == "postmaster", strings.HasPrefix(lp, exchangeSystemMailbox):
 			return fmt.Sprintf("From is a mail system address %s", a)
+		}
+	}
+	return ""
+}
+
+// listHeader returns the name of the first List-* header field of h (RFC
+// 2369, RFC 2919: List-Id, List-Unsubscribe, List-Post, List-Help…), or "".
+func listHeader(h message.Header) string {
+	fields := h.Fields()
+	for fields.Next() {
+		if k := fields.Key(); len(k) > len("List-") && lowerASCII(k[:len("List-")]) == "list-" {
+			return k
 		}
 	}
 	return ""
