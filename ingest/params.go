@@ -222,15 +222,17 @@ func unquote(s string) string {
 
 // cleanFilename makes an attachment name safe to show and to log: valid
 // UTF-8, no directory part (some clients send C:\path\file.csv), no control
-// characters, at most 255 bytes. It is not a safe file-system path: callers
-// must never use it as one.
+// characters, no format characters (Unicode category Cf: U+202E RIGHT-TO-LEFT
+// OVERRIDE would show "Staff\u202Evsc.exe" as "Staffexe.csv", and zero-width
+// ones hide in a name), at most 255 bytes. It is not a safe file-system
+// path: callers must never use it as one.
 func cleanFilename(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	if i := strings.LastIndexAny(s, `/\`); i >= 0 {
 		s = s[i+1:]
 	}
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return -1
 		}
 		return r

@@ -52,6 +52,10 @@ func TestCleanFilename(t *testing.T) {
 		{"  Staff.csv  ", "Staff.csv"},
 		{"bad\xffutf8.csv", "bad\uFFFDutf8.csv"},
 		{strings.Repeat("é", 200) + ".csv", strings.Repeat("é", 127)},
+		{"Staff\u202Evsc.exe", "Staffvsc.exe"},
+		{"\u202BStaff\u202C.csv", "Staff.csv"},
+		{"Sta\u200Bff\u200D\u2066.csv\uFEFF", "Staff.csv"},
+		{"\u00ADStaff\u061C.csv", "Staff.csv"},
 	}
 	for _, tc := range tests {
 		if got := cleanFilename(tc.in); got != tc.want {
