@@ -230,7 +230,7 @@ func (d *decision) classify(ins *Inspection) error {
 		d.set(store.StateRejected, "sender refused: "+ins.SenderProblem)
 		return nil
 	case ins.AuthProblem != "":
-		d.set(store.StateRejected, "sender not authenticated: "+ins.AuthProblem)
+		d.set(store.StateRejected, ins.AuthProblem) // "sender not authenticated: …"
 		return nil
 	}
 	sender, ok, err := d.batch.rosterSender(d.tx, ins.From)
