@@ -20,7 +20,8 @@ const (
 	reviewer    = "support@nhs.net"
 )
 
-// ingestFixture is a store with the sample roster, a spool and a poller
+// ingestFixture is a store with the sample roster (alice.smith@nhs.net,
+// and trusted@nhs.net and kate.kirk@nhs.net whose files were approved before), a spool and a poller
 // pointed at an IMAP server.
 type ingestFixture struct {
 	st     *store.Store
@@ -49,12 +50,20 @@ func newIngestFixture(t *testing.T, addr string) *ingestFixture {
 	if err := st.PutOrganisations(ctx, []store.Organisation{{Code: "RR8", CreationLimit: 10}, {Code: "X26", CreationLimit: 10}}); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"alice.smith@nhs.net", "trusted@nhs.net"} {
+	for _, s := range []string{"alice.smith@nhs.net", "trusted@nhs.net", "kate.kirk@nhs.net"} {
 		if err := st.PutSender(ctx, s, []string{"RR8"}, "test", time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.Trust("trusted@nhs.net", "test", 0, time.Now()) }); err != nil {
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		for _, s := range []string{"trusted@nhs.net", "kate.kirk@nhs.net"} {
+			if err := tx.Trust(s, "test", 0, time.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	spool, err := OpenSpool(filepath.Join(dir, "spool"))

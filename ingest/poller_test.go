@@ -1,11 +1,13 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,8 +25,8 @@ var (
 )
 
 // submissionMail is an authenticated submission with one CSV attachment.
-func submissionMail(from, filename, csv string) []byte {
-	return imaptest.Submission(from, filename, csv)
+func submissionMail(from, filename, csv string, extra ...string) []byte {
+	return imaptest.Submission(from, filename, csv, extra...)
 }
 
 func TestPollTakesEachMessageOnce(t *testing.T) {
@@ -191,7 +193,39 @@ func dispositionCases(t *testing.T) []dispositionCase {
 		{"unusable file", submissionMail("trusted@nhs.net", "f.csv", "Name,Surname\r\nA,B\r\n"), store.StateRejected, true, "cannot be used"},
 		{"21 MB attachment", submissionMail("trusted@nhs.net", "big.csv", bigCSV), store.StateRejected, true, ""},
 		{"RFC 2231 file name", fixture("rfc2231_filename.eml"), store.StateRejected, true, "Cliniciéns.csv"},
+		// Forged and look-alike senders: each of these was accepted, or
+		// answered, before.
+		{"look-alike authserv-id (mx.nh\u017f.net)", withAuthResults("trusted@nhs.net",
+			"Authentication-Results: mx.nh\u017f.net; dmarc=pass header.from=nhs.net"),
+			store.StateRejected, false, `sender not authenticated: no authentication-results from mx.nhs.net (ignored authentication-results from untrusted authserv-id "mx.nh\u017f.net" (not ascii))`},
+		{"forged pass below the receiving server's fail", withAuthResults("trusted@nhs.net",
+			"Authentication-Results: mx.nhs.net; dmarc=fail header.from=nhs.net",
+			"Received: from mail.evil.example (mail.evil.example [192.0.2.66])\r\n\tby mx.nhs.net with ESMTPS; Tue, 3 Mar 2026 18:01:02 +0000",
+			"Authentication-Results: mx.nhs.net; dmarc=pass header.from=nhs.net"),
+			store.StateRejected, false, "mx.nhs.net: dmarc=fail header.from=nhs.net; need dmarc=pass or dkim=pass header.d=nhs.net (ignored 1 authentication-results from mx.nhs.net below the topmost"},
+		{"Kelvin sign in From", submissionMail("\u212aate.kirk@nhs.net", "f.csv", validCSV),
+			store.StateRejected, false, "sender refused: not an allowed sender address"},
+		{"look-alike domain nh\u017f.net", submissionMail("trusted@nh\u017f.net", "f.csv", validCSV),
+			store.StateRejected, false, "sender refused: not an allowed sender address"},
+		{"List-Unsubscribe", submissionMail("trusted@nhs.net", "f.csv", validCSV, "List-Unsubscribe: <mailto:leave@lists.nhs.net>"),
+			store.StateIgnored, false, "automatic mail: mailing list message (list-unsubscribe)"},
+		{"List-Post", submissionMail("trusted@nhs.net", "f.csv", validCSV, "List-Post: <mailto:staff@lists.nhs.net>"),
+			store.StateIgnored, false, "list-post"},
+		{"Precedence: auto_reply", submissionMail("trusted@nhs.net", "f.csv", validCSV, "Precedence: auto_reply"),
+			store.StateIgnored, false, "precedence: auto_reply"},
+		{"right-to-left override in the file name", bytes.Replace(fixture("rfc2231_filename.eml"),
+			[]byte("Clinici%C3%A9ns.csv"), []byte("Sta%E2%80%8Bff%E2%80%AEvsc.csv"), 1),
+			store.StateRejected, true, `"staffvsc.csv"`},
 	}
+}
+
+// withAuthResults is a submission from sender with a CSV whose header
+// starts with lines (Authentication-Results and others, top first) instead
+// of the trusted pass imaptest.Submission writes.
+func withAuthResults(from string, lines ...string) []byte {
+	_, domain, _ := strings.Cut(from, "@")
+	raw := submissionMail(from, "f.csv", validCSV)[len(imaptest.AuthHeader(domain)):]
+	return append([]byte(strings.Join(lines, "\r\n")+"\r\n"), raw...)
 }
 
 // checkDisposition checks a sync's outcome for one case.
@@ -200,9 +234,14 @@ func checkDisposition(t *testing.T, f *ingestFixture, tc dispositionCase, out []
 	if len(out) != 1 {
 		t.Fatalf("took %d messages, want 1", len(out))
 	}
-	said := strings.ToLower(out[0].Reason + " " + out[0].Filename)
+	said := strings.ToLower(out[0].Reason + " " + strconv.Quote(out[0].Filename))
 	if out[0].State != tc.wantState || !strings.Contains(said, strings.ToLower(tc.reason)) {
 		t.Fatalf("got %+v, want %s (%s)", out, tc.wantState, tc.reason)
+	}
+	for _, part := range []string{"sender not authenticated", "sender refused", "automatic mail"} {
+		if n := strings.Count(out[0].Reason, part); n > 1 {
+			t.Errorf("reason %q says %q %d times, want once", out[0].Reason, part, n)
+		}
 	}
 	replied := false
 	for _, m := range f.outbox(t) {
