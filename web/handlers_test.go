@@ -304,6 +304,47 @@ func TestRosterChangesAreAudited(t *testing.T) {
 	}
 }
 
+// The roster form refuses what the mailbox would never take a file from,
+// with the reason, and its hint names the configured domains.
+func TestRosterRefusesAddressesThatCanNeverSubmit(t *testing.T) {
+	f := newFixture(t)
+	f.night.Policy.AllowedDomains = []string{"nhs.net", "nhs.scot"}
+	oscar := f.login(t, operatorName)
+	if _, body := oscar.get("/roster"); !strings.Contains(body, `id="address-hint">An @nhs.net or @nhs.scot address<`) {
+		t.Errorf("the hint does not name the configured domains:\n%s", body)
+	}
+	tests := []struct {
+		name, addr, want string
+	}{
+		{"other domain", "mallory@gmail.com", "This address can never submit a file: sender domain gmail.com is not allowed (allowed: nhs.net, nhs.scot)."},
+		{"subdomain", "carol@mail.nhs.net", "sender domain mail.nhs.net is not allowed"},
+		{"long s in the domain", "admin@nh\u017f.net", `not an allowed sender address: &#34;admin@nh\u017f.net&#34; has the character U&#43;017F, which is not ASCII`},
+		{"Kelvin sign", "\u212aate.kirk@nhs.net", "U&#43;212A, which is not ASCII"},
+		{"not an address", "carol", "Enter an email address"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := oscar.post("/roster", url.Values{"address": {tc.addr}, "orgs": {"RR8"}})
+			if status != http.StatusUnprocessableEntity || !strings.Contains(body, tc.want) {
+				t.Errorf("got %d, want 422 saying %q:\n%s", status, tc.want, body)
+			}
+		})
+	}
+	senders, err := f.st.Senders(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range senders {
+		if s.Address != "alice.smith@nhs.net" && s.Address != "bob.jones@nhs.net" {
+			t.Errorf("the roster took %q", s.Address)
+		}
+	}
+	if status, body := oscar.post("/roster", url.Values{"address": {"Carol@NHS.scot"}, "orgs": {"RR8"}}); status != http.StatusOK ||
+		!strings.Contains(body, "carol@nhs.scot may submit files for RR8") {
+		t.Errorf("a configured domain: got %d\n%s", status, body)
+	}
+}
+
 func TestOutboxRetry(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()

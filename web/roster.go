@@ -13,9 +13,10 @@ type rosterForm struct {
 }
 
 type rosterPage struct {
-	Senders []store.Sender
-	Form    rosterForm
-	Audit   []store.ConsoleAudit
+	Senders     []store.Sender
+	Form        rosterForm
+	AddressHint string // the configured domains
+	Audit       []store.ConsoleAudit
 }
 
 // roster lists the Connector roster, with the form to add an address and
@@ -36,5 +37,5 @@ func (s *Server) showRoster(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	return s.render(w, r, status, "roster", view{Title: "Connector roster", Nav: "roster",
-		Page: rosterPage{Senders: senders, Form: form, Audit: audit}})
+		Page: rosterPage{Senders: senders, Form: form, AddressHint: addressHint(s.deps.Night.Policy.AllowedDomains), Audit: audit}})
 }

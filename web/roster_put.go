@@ -6,16 +6,23 @@ import (
 	"net/http"
 	"strings"
 
+	"connectord/ingest"
 	"connectord/store"
 )
 
 // rosterPut adds an address to the roster, or sets the organisations of
 // one already there (operators).
 func (s *Server) rosterPut(w http.ResponseWriter, r *http.Request, sess *session) error {
-	form := rosterForm{Address: strings.ToLower(strings.TrimSpace(r.PostForm.Get("address"))),
+	form := rosterForm{Address: strings.TrimSpace(r.PostForm.Get("address")),
 		Orgs: strings.TrimSpace(r.PostForm.Get("orgs"))}
 	if at := strings.IndexByte(form.Address, '@'); at <= 0 || at == len(form.Address)-1 || strings.ContainsAny(form.Address, " ,;<>\"") {
 		form.AddressError = "Enter an email address, for example admin.leeds@nhs.net."
+	} else if addr, err := ingest.SenderAddress(form.Address, s.deps.Night.Policy.AllowedDomains); err != nil {
+		// The rule the mailbox applies to every From: an address it would
+		// refuse could never submit a file.
+		form.AddressError = "This address can never submit a file: " + err.Error() + "."
+	} else {
+		form.Address = addr
 	}
 	codes := orgCodes(form.Orgs)
 	if len(codes) == 0 {
@@ -34,6 +41,23 @@ func (s *Server) rosterPut(w http.ResponseWriter, r *http.Request, sess *session
 	}
 	s.setFlash(r, done(fmt.Sprintf("%s may submit files for %s.", form.Address, strings.Join(codes, ", "))))
 	return redirect(w, r, "/roster")
+}
+
+// addressHint says which addresses the roster takes: those of
+// ingest.allowed_domains ("An @nhs.net or @nhs.scot address").
+func addressHint(domains []string) string {
+	if len(domains) == 0 {
+		return "No sender domain is configured (ingest.allowed_domains), so no address can submit a file"
+	}
+	at := make([]string, len(domains))
+	for i, d := range domains {
+		at[i] = "@" + d
+	}
+	list := at[0]
+	if n := len(at); n > 1 {
+		list = strings.Join(at[:n-1], ", ") + " or " + at[n-1]
+	}
+	return "An " + list + " address"
 }
 
 // orgCodes splits a list of organisation codes on commas and spaces.

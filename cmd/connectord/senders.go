@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"connectord/ingest"
 )
 
 const sendersUsage = `connectord senders add ADDR -org CODE[,CODE] [-by NAME]
@@ -15,7 +17,10 @@ connectord senders remove ADDR [-by NAME]
 
 The Connector roster: the addresses allowed to submit files, and for which
 organisations. add on an address already on the roster sets its
-organisations to exactly the ones given. Every change is written to the
+organisations to exactly the ones given. add refuses an address the
+mailbox would never take a file from: one outside ingest.allowed_domains,
+or with a character that is not ASCII (a look-alike such as the Kelvin
+sign for k). Every change is written to the
 audit trail the console shows, under -by or your login name.`
 
 func runSenders(ctx context.Context, a *app, args []string) error {
@@ -36,9 +41,11 @@ func runSenders(ctx context.Context, a *app, args []string) error {
 	defer st.Close()
 	switch {
 	case pos[0] == "add" && len(pos) == 2:
-		addr := strings.ToLower(strings.TrimSpace(pos[1]))
-		if at := strings.IndexByte(addr, '@'); at <= 0 || at == len(addr)-1 {
-			return usagef("%q is not an email address", pos[1])
+		// The rule the mailbox applies to every From: an address it would
+		// refuse could never submit a file.
+		addr, err := ingest.SenderAddress(pos[1], a.cfg.Ingest.AllowedDomains)
+		if err != nil {
+			return fmt.Errorf("this address can never submit a file, so it is not added: %w", err)
 		}
 		var codes []string
 		for _, c := range strings.Split(*orgs, ",") {
