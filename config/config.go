@@ -68,6 +68,9 @@ type Ingest struct {
 	RequireAuthenticatedSender bool     `yaml:"require_authenticated_sender"`
 	TrustedAuthservIDs         []string `yaml:"trusted_authserv_ids"`
 	MaxAttachmentBytes         int64    `yaml:"max_attachment_bytes"`
+	// MaxMessageBytes is the largest message (its IMAP RFC822.SIZE) that
+	// is fetched whole; 0 derives it from MaxAttachmentBytes.
+	MaxMessageBytes int64 `yaml:"max_message_bytes"`
 }
 
 // Batch is the nightly run.

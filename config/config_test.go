@@ -32,6 +32,14 @@ func TestParse(t *testing.T) {
 		{name: "bad domain", yaml: "directory:\n  domain: nhs\n", wantErr: "directory.domain"},
 		{name: "bad level", yaml: "log:\n  level: loud\n", wantErr: "log.level"},
 		{name: "wrong type", yaml: "directory: 3\n", wantErr: "cannot unmarshal"},
+		{name: "message limit below the attachment limit", yaml: "ingest:\n  max_message_bytes: 1000000\n",
+			wantErr: "ingest.max_message_bytes: 1000000 is smaller than max_attachment_bytes (20971520)"},
+		{name: "negative message limit", yaml: "ingest:\n  max_message_bytes: -1\n", wantErr: "ingest.max_message_bytes"},
+		{name: "message limit set", yaml: "ingest:\n  max_message_bytes: 52428800\n"},
+		{name: "look-alike allowed domain", yaml: "ingest:\n  allowed_domains: [\"nh\u017f.net\"]\n",
+			wantErr: `ingest.allowed_domains: "nh\u017f.net" is not ASCII`},
+		{name: "look-alike authserv-id", yaml: "ingest:\n  trusted_authserv_ids: [\"mx.nh\u017f.net\"]\n",
+			wantErr: `ingest.trusted_authserv_ids: "mx.nh\u017f.net" is not ASCII`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

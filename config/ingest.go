@@ -79,16 +79,29 @@ func (c Config) validateIngest() []error {
 	if len(c.Ingest.AllowedDomains) == 0 {
 		bad("ingest.allowed_domains: name at least one domain (nhs.net)")
 	}
+	// Senders and authserv-ids are compared ASCII-exact, so a value that is
+	// not ASCII would never match anything.
 	for _, d := range c.Ingest.AllowedDomains {
 		if d == "" || strings.ContainsAny(d, "@ ") {
 			bad("ingest.allowed_domains: %q is not a domain", d)
+		} else if !isASCII(d) {
+			bad("ingest.allowed_domains: %+q is not ASCII (write an internationalised domain in its xn-- form)", d)
 		}
 	}
 	if c.Ingest.RequireAuthenticatedSender && len(c.Ingest.TrustedAuthservIDs) == 0 {
 		bad("ingest.trusted_authserv_ids: name your MTA's authserv-id, or senders can never be authenticated")
 	}
+	for _, id := range c.Ingest.TrustedAuthservIDs {
+		if !isASCII(id) {
+			bad("ingest.trusted_authserv_ids: %+q is not ASCII, and a header with it is never trusted", id)
+		}
+	}
 	if c.Ingest.MaxAttachmentBytes < 1024 {
 		bad("ingest.max_attachment_bytes: %d is too small", c.Ingest.MaxAttachmentBytes)
+	}
+	if m := c.Ingest.MaxMessageBytes; m < 0 || m > 0 && m < c.Ingest.MaxAttachmentBytes {
+		bad("ingest.max_message_bytes: %d is smaller than max_attachment_bytes (%d); leave it 0 to derive it from that",
+			m, c.Ingest.MaxAttachmentBytes)
 	}
 	if _, err := c.Location(); err != nil {
 		errs = append(errs, err)
@@ -185,4 +198,13 @@ func (c Config) validateSMTP() []error {
 // Password reads the SMTP password from its file or environment variable.
 func (m SMTP) Password(getenv func(string) string, readFile func(string) ([]byte, error)) (string, error) {
 	return secret("smtp", m.PasswordFile, m.PasswordEnv, getenv, readFile)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -44,10 +44,10 @@ func SenderAddress(addr string, allowedDomains []string) (string, error) {
 // letters only).
 func asciiAddress(addr string) (string, error) {
 	addr = strings.TrimSpace(addr)
-	for i, r := range addr {
-		if r >= utf8.RuneSelf || r == utf8.RuneError {
-			return "", fmt.Errorf("%w: %s has the character %U at byte %d, which is not ASCII (a look-alike of an ASCII letter?)",
-				ErrSenderAddress, ShowASCII(addr), r, i)
+	for _, r := range addr {
+		if r >= utf8.RuneSelf {
+			return "", fmt.Errorf("%w: %s has the character %U, which is not ASCII (a look-alike of a letter?)",
+				ErrSenderAddress, ShowASCII(addr), r)
 		}
 		if r <= ' ' || r == 0x7f {
 			return "", fmt.Errorf("%w: %s has a space or control character", ErrSenderAddress, ShowASCII(addr))

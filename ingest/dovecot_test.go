@@ -330,9 +330,10 @@ func TestDovecot(t *testing.T) {
 	// day's, in GMT, in BST and on both days the clocks change.
 	// Every kind of message gets its disposition from real Dovecot too.
 	t.Run("dispositions", func(t *testing.T) {
-		for _, tc := range dispositionCases(t) {
+		for _, tc := range dispositionRuns(t) {
 			t.Run(tc.name, func(t *testing.T) {
 				f := d.fixture(t, d.plain())
+				tc.setUp(f)
 				d.appendAt(t, d.client(t), tc.raw, at("2026-03-03", "12:00:00"))
 				checkDisposition(t, f, tc, f.sync(t))
 				if _, live := d.count(t, "INBOX"); live != 0 {

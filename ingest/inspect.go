@@ -31,6 +31,7 @@ type Inspection struct {
 	AuthDetail        string // what CheckAuthentication found, for the log
 	AuthProblem       string // non-empty: not authenticated per policy ("" when authenticated or not required)
 	AttachmentProblem string // non-empty: none / several / too large / xlsx / unknown encoding...
+	Oversize          string // non-empty: the message was too large to fetch, and only its header was read
 	CSV               *Attachment
 	Others            []Attachment // other attachments seen (at most 20), for messages
 }
@@ -59,14 +60,7 @@ func Inspect(r io.Reader, p Policy, dst io.Writer) (*Inspection, error) {
 	src.unlimit()
 	h := message.Header{Header: th}
 
-	in := &Inspection{Envelope: ReadEnvelope(h)}
-	in.Automatic = AutomaticReason(h, p)
-	in.From, in.SenderProblem = CheckSender(h, p)
-	in.Authenticated, in.AuthDetail = CheckAuthentication(h, in.From, p)
-	if p.RequireAuthenticatedSender && !in.Authenticated {
-		in.AuthProblem = in.AuthDetail
-	}
-
+	in := inspectHeader(h, p)
 	w := newWalker(p, src, out)
 	if herr != nil {
 		w.failRead(fmt.Errorf("malformed header: %w", herr))
@@ -84,6 +78,39 @@ func Inspect(r io.Reader, p Policy, dst io.Writer) (*Inspection, error) {
 	if out.err != nil {
 		return nil, fmt.Errorf("write attachment: %w", out.err)
 	}
+	return in, nil
+}
+
+// inspectHeader applies the checks that need only the message's header.
+func inspectHeader(h message.Header, p Policy) *Inspection {
+	in := &Inspection{Envelope: ReadEnvelope(h)}
+	in.Automatic = AutomaticReason(h, p)
+	in.From, in.SenderProblem = CheckSender(h, p)
+	in.Authenticated, in.AuthDetail = CheckAuthentication(h, in.From, p)
+	if p.RequireAuthenticatedSender && !in.Authenticated {
+		in.AuthProblem = in.AuthDetail
+	}
+	return in
+}
+
+// InspectHeader is Inspect for a message of size bytes, larger than the
+// policy's message limit, of which only the header section was fetched
+// (r). The automatic-mail, sender and authentication checks run as for any
+// message; AttachmentProblem tells the sender the email was too large and
+// what the limits are, and Oversize says so for the log.
+func InspectHeader(r io.Reader, p Policy, size int64) (*Inspection, error) {
+	src := &source{r: r}
+	src.limitHeader()
+	th, _ := textproto.ReadHeader(bufio.NewReader(src)) // a broken header is judged as far as it goes
+	if src.err != nil {
+		return nil, fmt.Errorf("read message header: %w", src.err)
+	}
+	in := inspectHeader(message.Header{Header: th}, p)
+	limit := p.maxMessageBytes()
+	in.Oversize = fmt.Sprintf("the email is %s, larger than the %s limit: only its header was fetched", formatBytes(size), formatBytes(limit))
+	in.AttachmentProblem = fmt.Sprintf("The email is %s, larger than the %s this service accepts, so it was not read. "+
+		"Send the CSV file (at most %s) on its own in a new email, without other attachments or large pictures.",
+		formatBytes(size), formatBytes(limit), formatBytes(p.maxAttachmentBytes()))
 	return in, nil
 }
 

@@ -12,6 +12,9 @@ type Policy struct {
 	RequireAuthenticatedSender bool
 	TrustedAuthservIDs         []string // authserv-ids of our own MTA, e.g. "mx.nhs.net"
 	MaxAttachmentBytes         int64    // decoded CSV size limit; <= 0 means DefaultMaxAttachmentBytes
+	// MaxMessageBytes is the largest message (its RFC822.SIZE) fetched
+	// whole; <= 0 means DefaultMaxMessageBytes of the attachment limit.
+	MaxMessageBytes int64
 }
 
 // DefaultPolicy returns the defaults of the configuration. TrustedAuthservIDs
@@ -30,4 +33,23 @@ func (p Policy) maxAttachmentBytes() int64 {
 		return DefaultMaxAttachmentBytes
 	}
 	return p.MaxAttachmentBytes
+}
+
+// DefaultMaxMessageBytes is the message size limit that goes with an
+// attachment limit: room for the attachment encoded in base64 (4/3 of its
+// size, in lines of 76 characters with CRLF: 78 bytes for every 57) and 4
+// MiB more for the header, the text and anything else in the email. For
+// the default 20 MiB attachment limit that is 31.4 MiB.
+func DefaultMaxMessageBytes(maxAttachmentBytes int64) int64 {
+	if maxAttachmentBytes <= 0 {
+		maxAttachmentBytes = DefaultMaxAttachmentBytes
+	}
+	return (maxAttachmentBytes+56)/57*78 + 4<<20
+}
+
+func (p Policy) maxMessageBytes() int64 {
+	if p.MaxMessageBytes <= 0 {
+		return DefaultMaxMessageBytes(p.maxAttachmentBytes())
+	}
+	return p.MaxMessageBytes
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 
 	"connectord/store"
 )
@@ -393,85 +392,6 @@ func (p *Poller) takeAll(ctx context.Context, uidValidity, floor uint32, fresh [
 // index update of both mailboxes, whatever its size, and Exchange Online
 // throttles by command count.
 const moveAtLeast = 1000
-
-// spool fetches one batch into a spool segment and makes it durable; ok is
-// false when the server returned none of the messages.
-func (p *Poller) spool(uids []imap.UID, floor uint32) (b spooled, ok bool, err error) {
-	seg, err := p.Recorder.Spool.NewSegment(p.now())
-	if err != nil {
-		return b, false, err
-	}
-	fetched, err := p.fetch(seg, uids)
-	if err != nil || len(fetched) == 0 {
-		seg.Discard()
-		return b, false, err
-	}
-	if len(fetched) < len(uids) {
-		p.Log.Warn("the server did not return every message asked for; the rest are looked for again next time",
-			"asked", len(uids), "returned", len(fetched))
-	}
-	if err := seg.Commit(); err != nil {
-		seg.Discard()
-		return b, false, err
-	}
-	if p.AfterSpool != nil {
-		p.AfterSpool()
-	}
-	return spooled{seg: seg, fetched: fetched, last: max(uint32(uids[len(uids)-1]), floor)}, true, nil
-}
-
-// fetch streams each message's bytes into the segment. It gathers the
-// results and returns once the FETCH is complete: no other command may be
-// sent while a FETCH is being read.
-func (p *Poller) fetch(seg *Segment, uids []imap.UID) ([]Fetched, error) {
-	cmd := p.sess.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
-		UID: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}},
-	})
-	var out []Fetched
-	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-		var f Fetched
-		got := false
-		for item := msg.Next(); item != nil; item = msg.Next() {
-			switch it := item.(type) {
-			case imapclient.FetchItemDataUID:
-				f.UID = uint32(it.UID)
-			case imapclient.FetchItemDataInternalDate:
-				f.InternalDate = it.Time
-			case imapclient.FetchItemDataBodySection:
-				if it.Literal == nil {
-					continue
-				}
-				ref, sum, err := seg.Append(it.Literal, 0)
-				if err == nil && ref.Size != it.Literal.Size() {
-					// A connection closed mid-literal reads as a clean EOF.
-					err = fmt.Errorf("fetch: the connection ended after %d of a message's %d bytes", ref.Size, it.Literal.Size())
-				}
-				if err != nil {
-					// The literal is broken off and go-imap's reader
-					// goroutine has moved on: draining the command
-					// (Close) would read the connection alongside it.
-					// Drop the connection; the batch is fetched again.
-					p.sess.close()
-					return nil, err
-				}
-				f.Ref, f.SHA256, got = ref, sum, true
-			}
-		}
-		// "UID n:m" may answer with messages outside the set; keep only ours.
-		if !got || f.UID == 0 || !slices.Contains(uids, imap.UID(f.UID)) {
-			continue
-		}
-		if f.InternalDate.IsZero() {
-			f.InternalDate = p.now()
-		}
-		out = append(out, f)
-	}
-	if err := cmd.Close(); err != nil {
-		return nil, fmt.Errorf("fetch: %w", err)
-	}
-	slices.SortFunc(out, func(a, b Fetched) int { return int(a.UID) - int(b.UID) })
-	return out, nil
-}
 
 // ensureProcessed finds or creates the processed mailbox, once per
 // connection. When the configured name cannot be created at the top level

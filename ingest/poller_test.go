@@ -168,6 +168,33 @@ type dispositionCase struct {
 	reason    string // in the reason or the file name
 }
 
+// dispositionRun is a case and the max_message_bytes it runs with (0: the
+// default).
+type dispositionRun struct {
+	dispositionCase
+	maxMessage int64
+}
+
+// setUp applies the run's policy to a fixture.
+func (tc dispositionRun) setUp(f *ingestFixture) {
+	if tc.maxMessage != 0 {
+		f.poller.Recorder.Rules.Policy.MaxMessageBytes = tc.maxMessage
+	}
+}
+
+// dispositionRuns are the disposition cases, and the oversize cases with
+// a 64 KiB message limit.
+func dispositionRuns(t *testing.T) []dispositionRun {
+	var runs []dispositionRun
+	for _, tc := range dispositionCases(t) {
+		runs = append(runs, dispositionRun{tc, 0})
+	}
+	for _, tc := range oversizeCases() {
+		runs = append(runs, dispositionRun{tc, 64 << 10})
+	}
+	return runs
+}
+
 func dispositionCases(t *testing.T) []dispositionCase {
 	t.Helper()
 	fixture := func(name string) []byte {
@@ -191,7 +218,9 @@ func dispositionCases(t *testing.T) []dispositionCase {
 		{"two CSV attachments", fixture("two_csv.eml"), store.StateRejected, true, ""},
 		{"an Excel workbook", fixture("xlsx_only.eml"), store.StateRejected, true, ""},
 		{"unusable file", submissionMail("trusted@nhs.net", "f.csv", "Name,Surname\r\nA,B\r\n"), store.StateRejected, true, "cannot be used"},
-		{"21 MB attachment", submissionMail("trusted@nhs.net", "big.csv", bigCSV), store.StateRejected, true, ""},
+		// Within the default message limit (31.4 MiB): the attachment's own
+		// limit refuses it.
+		{"21 MB attachment", submissionMail("trusted@nhs.net", "big.csv", bigCSV), store.StateRejected, true, `the csv file "big.csv" is larger than the 20 mib limit`},
 		{"RFC 2231 file name", fixture("rfc2231_filename.eml"), store.StateRejected, true, "Cliniciéns.csv"},
 		// Forged and look-alike senders: each of these was accepted, or
 		// answered, before.
@@ -219,6 +248,79 @@ func dispositionCases(t *testing.T) []dispositionCase {
 	}
 }
 
+// oversizeCases are larger than a 64 KiB max_message_bytes: only their
+// header is fetched, and the checks run in order on it.
+func oversizeCases() []dispositionCase {
+	return []dispositionCase{
+		{"too large, from a trusted sender", submissionMail("trusted@nhs.net", "big.csv", mediumCSV), store.StateRejected, true,
+			"The email is 171.6 KiB, larger than the 64 KiB this service accepts, so it was not read"},
+		{"too large, not on the roster", submissionMail("stranger@nhs.net", "big.csv", mediumCSV), store.StateRejected, true,
+			"not on the Connector roster (the email is 171.6 KiB, larger than the 64 KiB limit: only its header was fetched)"},
+		{"too large, not authenticated", withAuthResults("trusted@nhs.net", "X-Filler: "+strings.Repeat("x", 100<<10)), store.StateRejected, false,
+			"sender not authenticated: no Authentication-Results from mx.nhs.net (the email is 100."},
+		{"too large, look-alike sender", submissionMail("\u212aate.kirk@nhs.net", "big.csv", mediumCSV), store.StateRejected, false,
+			"not an allowed sender address"},
+		{"too large, a mailing list", submissionMail("trusted@nhs.net", "big.csv", mediumCSV, "List-Id: <staff.lists.nhs.net>"), store.StateIgnored, false,
+			"automatic mail: mailing list message (list-id) (the email is"},
+	}
+}
+
+// A message over the limit is recorded and moved like any other, but only
+// its header is ever fetched and spooled; its sender is told the limits.
+func TestOversizedMessageIsNeverSpooledWhole(t *testing.T) {
+	srv := imaptest.Start(t, capsMove)
+	f := newIngestFixture(t, srv.Addr)
+	f.poller.Recorder.Rules.Policy.MaxMessageBytes = 64 << 10
+	big := submissionMail("trusted@nhs.net", "big.csv", mediumCSV)
+	srv.Append(t, big, at("2026-03-03", "12:00:00"))
+	srv.Append(t, submissionMail("trusted@nhs.net", "small.csv", validCSV), at("2026-03-03", "12:01:00"))
+	out := f.sync(t)
+	if len(out) != 2 || out[0].State != store.StateRejected || out[1].State != store.StateAccepted {
+		t.Fatalf("got %+v, want the large one rejected and the small one accepted", out)
+	}
+	sub, err := f.st.Submission(context.Background(), out[0].SubmissionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, _, _ := bytes.Cut(big, []byte("\r\n\r\n"))
+	if want := int64(len(header) + 4); sub.Spool.Size != want {
+		t.Errorf("spooled %d bytes of the %d-byte message, want its %d-byte header section only", sub.Spool.Size, len(big), want)
+	}
+	var spooled int64
+	entries, _ := os.ReadDir(f.spool.Dir())
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && strings.HasSuffix(e.Name(), segmentSuffix) {
+			spooled += fi.Size()
+		}
+	}
+	if spooled >= int64(len(big)) {
+		t.Errorf("the spool holds %d bytes, more than the %d-byte message it must not keep", spooled, len(big))
+	}
+	var reply string
+	for _, m := range f.outbox(t) {
+		if m.SubmissionID == sub.ID {
+			reply = m.Body
+		}
+	}
+	for _, want := range []string{"The email is 171.6 KiB, larger than the 64 KiB this service accepts", "at most 20 MiB"} {
+		if !strings.Contains(reply, want) {
+			t.Errorf("reply lacks %q:\n%s", want, reply)
+		}
+	}
+	if _, live := srv.Count(t, "INBOX"); live != 0 {
+		t.Errorf("INBOX still has %d live messages", live)
+	}
+	if all, _ := srv.Count(t, "Processed"); all != 2 {
+		t.Errorf("Processed has %d messages, want 2", all)
+	}
+	if again := f.sync(t); len(again) != 0 {
+		t.Errorf("second sync took %+v, want nothing", again)
+	}
+}
+
+// mediumCSV is a valid CSV of about 125 KiB (168 KiB in base64).
+var mediumCSV = validCSV + strings.Repeat("Ann,Other,,RR8\r\n", 8000)
+
 // withAuthResults is a submission from sender with a CSV whose header
 // starts with lines (Authentication-Results and others, top first) instead
 // of the trusted pass imaptest.Submission writes.
@@ -229,7 +331,7 @@ func withAuthResults(from string, lines ...string) []byte {
 }
 
 // checkDisposition checks a sync's outcome for one case.
-func checkDisposition(t *testing.T, f *ingestFixture, tc dispositionCase, out []Outcome) {
+func checkDisposition(t *testing.T, f *ingestFixture, tc dispositionRun, out []Outcome) {
 	t.Helper()
 	if len(out) != 1 {
 		t.Fatalf("took %d messages, want 1", len(out))
@@ -255,10 +357,11 @@ func checkDisposition(t *testing.T, f *ingestFixture, tc dispositionCase, out []
 }
 
 func TestDispositions(t *testing.T) {
-	for _, tc := range dispositionCases(t) {
+	for _, tc := range dispositionRuns(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := imaptest.Start(t, capsMove)
 			f := newIngestFixture(t, srv.Addr)
+			tc.setUp(f)
 			srv.Append(t, tc.raw, at("2026-03-03", "12:00:00"))
 			checkDisposition(t, f, tc, f.sync(t))
 			if _, live := srv.Count(t, "INBOX"); live != 0 {

@@ -60,7 +60,12 @@ func (r *Recorder) read(f Fetched, opts pushfile.Options, scratch *os.File) (*re
 	if _, err := scratch.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("reset attachment scratch file: %w", err)
 	}
-	ins, err := Inspect(msg, r.Rules.Policy, scratch)
+	var ins *Inspection
+	if f.HeaderOnly {
+		ins, err = InspectHeader(msg, r.Rules.Policy, f.Size)
+	} else {
+		ins, err = Inspect(msg, r.Rules.Policy, scratch)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read spooled message: %w", err)
 	}

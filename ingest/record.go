@@ -44,7 +44,12 @@ type Fetched struct {
 	UID          uint32
 	InternalDate time.Time
 	Ref          store.SpoolRef
-	SHA256       string
+	SHA256       string // of the spooled bytes
+	// HeaderOnly says the message was larger (Size, its RFC822.SIZE) than
+	// the policy's message limit: only its header section was fetched,
+	// and Ref and SHA256 are of that.
+	HeaderOnly bool
+	Size       int64
 }
 
 // Outcome is what became of one fetched message.
@@ -194,6 +199,9 @@ func (d *decision) decide(uidValidity uint32, f Fetched) (Outcome, error) {
 	}
 	if err := d.classify(ins); err != nil {
 		return Outcome{}, err
+	}
+	if ins.Oversize != "" && d.sub.Reason != ins.AttachmentProblem {
+		d.sub.Reason += " (" + ins.Oversize + ")" // why only its header is kept
 	}
 	if err := d.tx.InsertSubmission(&d.sub); err != nil {
 		return Outcome{}, err

@@ -80,6 +80,7 @@ func (a *app) ingestRules(st *store.Store) (ingest.Rules, error) {
 			OwnAddresses: own, LoopHeader: LoopHeader,
 			AllowedDomains: a.cfg.Ingest.AllowedDomains, RequireAuthenticatedSender: a.cfg.Ingest.RequireAuthenticatedSender,
 			TrustedAuthservIDs: a.cfg.Ingest.TrustedAuthservIDs, MaxAttachmentBytes: a.cfg.Ingest.MaxAttachmentBytes,
+			MaxMessageBytes: a.cfg.Ingest.MaxMessageBytes,
 		},
 		Location: loc, Cutoff: cutoff, Reviewers: a.cfg.Reviewers, MessageIDDomain: a.messageIDDomain(),
 		ReadOptions: func(ctx context.Context) (pushfile.Options, error) { return a.readOptions(ctx, st) },
