@@ -120,6 +120,19 @@ func (m *mailboxSetup) must(args ...string) string {
 	return c.must(append([]string{"-config", m.config}, args...)...)
 }
 
+// addConfig appends top-level sections to the configuration file.
+func (m *mailboxSetup) addConfig(yaml string) {
+	m.t.Helper()
+	f, err := os.OpenFile(m.config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(yaml); err != nil {
+		m.t.Fatal(err)
+	}
+}
+
 func (m *mailboxSetup) store() *store.Store {
 	m.t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(m.dir, "var", "connectord.db"))
@@ -196,12 +209,16 @@ func TestKillDuringPoll(t *testing.T) {
 	csv := "FirstName,LastName,Local ID,Organisation\r\nAnn,Other,N1,RR8\r\n"
 	msgs := [][]byte{
 		imaptest.Submission("admin.leeds@nhs.net", "morning.csv", csv),
+		// Over max_message_bytes (below): only its header is fetched, in
+		// the same batch as a whole message.
+		imaptest.Submission("admin.leeds@nhs.net", "large.csv", csv+strings.Repeat("Bob,Jones,,RR8\r\n", 3000)),
 		imaptest.Submission("admin.leeds@nhs.net", "evening.csv", csv),
 		imaptest.Submission("new.admin@nhs.net", "first.csv", csv),
 		imaptest.Submission("stranger@nhs.net", "x.csv", csv),
 		bounce,
 	}
 	load := func(m *mailboxSetup) {
+		m.addConfig("ingest:\n  max_attachment_bytes: 16384\n  max_message_bytes: 32768\n")
 		for i, raw := range msgs {
 			m.srv.Append(t, raw, day.Add(time.Duration(i)*time.Hour))
 		}
@@ -226,8 +243,8 @@ func killDuringPoll(t *testing.T, setup func(*testing.T) *mailboxSetup, msgs [][
 	load(clean)
 	clean.must("poll", "-once")
 	want := clean.summary()
-	if n := strings.Count(want, "\n") + 1; n < 10 {
-		t.Fatalf("uninterrupted run recorded too little:\n%s", want)
+	if n := strings.Count(want, "\n") + 1; n < 10 || !strings.Contains(want, "rejected admin.leeds@nhs.net \n") {
+		t.Fatalf("uninterrupted run recorded too little (or took the large message):\n%s", want)
 	}
 
 	for _, crash := range []string{"after-spool", "after-record"} {
