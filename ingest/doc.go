@@ -15,12 +15,19 @@
 // whether we may answer at all:
 //
 //  1. Automatic mail (AutomaticReason) is ignored and never answered.
-//  2. A From that is not exactly one mailbox, or whose domain is not in
-//     allowed_domains, is rejected without a reply (CheckSender).
+//  2. A From that is not exactly one mailbox, whose address is not ASCII,
+//     or whose domain is not in allowed_domains, is rejected without a
+//     reply (CheckSender, SenderAddress).
 //  3. With require_authenticated_sender, a sender our own MTA did not
 //     authenticate is rejected without a reply (CheckAuthentication).
 //  4. Only then is the attachment judged; AttachmentProblem is the one
 //     result written for a person, because by now we know who they are.
+//
+// A message larger than the policy's message limit (its RFC822.SIZE, asked
+// for before the body) is never fetched whole: the Poller spools only its
+// header section, InspectHeader runs steps 1 to 3 on it, and step 4 says
+// the email was too large. So the order, and who may be answered, stay the
+// same for it.
 //
 // # Why we never answer automatic or unauthenticated mail
 //
@@ -39,7 +46,8 @@
 // than "no" (RFC 3834); a multipart/report (delivery and read reports,
 // RFC 6522); Precedence bulk, junk or list; our loop header with any value;
 // X-Autoreply and X-Autorespond; X-Auto-Response-Suppress naming All, OOF
-// or AutoReply; List-Id (RFC 3834 section 2: do not answer lists); and a
+// or AutoReply; any List-* header (List-Id, List-Unsubscribe, List-Post…:
+// RFC 3834 section 2, do not answer lists); Precedence auto_reply; and a
 // From that is ours, MAILER-DAEMON, postmaster or Exchange's system
 // mailbox. X-Auto-Response-Suppress is a request, not a marker: Exchange
 // puts "All" on the out-of-office and other automatic replies it sends
@@ -59,6 +67,28 @@
 // MTA named in trusted_authserv_ids deletes any Authentication-Results
 // header carrying its own authserv-id from incoming mail before adding its
 // own, as RFC 8601 section 5 requires; check that your MTA does.
+//
+// Only the topmost header with a trusted authserv-id is read, and its
+// verdict is final (RFC 8601 section 5): the receiving MTA adds its header
+// last, above everything that came with the message, so a trusted-looking
+// header further down was written by the sender or by a server before
+// ours. A "pass" there never outweighs the receiving MTA's "fail"; the
+// reason says which headers were ignored.
+//
+// # Trust is compared in ASCII
+//
+// Authserv-ids, sender domains, header.from and header.d, our own
+// addresses and the roster are compared ASCII-exact: ASCII letters
+// lower-cased, then equal. strings.EqualFold and strings.ToLower fold
+// Unicode, under which the Kelvin sign (U+212A) is a k and the long s
+// (U+017F) an s, so "mx.nhſ.net" would pass for a trusted "mx.nhs.net"
+// and "admin@nhſ.net" for an nhs.net address; the receiving MTA strips only
+// headers with its exact name, so the look-alike survives to us. An
+// authserv-id that is not ASCII is never trusted, and a From address that
+// is not ASCII is refused as "not an allowed sender address"
+// (SenderAddress, which the roster commands use too). Internationalised
+// addresses are refused rather than converted with IDNA, whose mapping
+// also turns ſ into s.
 //
 // A trusted header vouches for the sender when it says dmarc=pass with
 // header.from equal to the From domain (or no header.from), or dkim=pass
@@ -85,7 +115,10 @@
 // anywhere sets it), so this package walks the MIME tree itself with
 // go-message's textproto reader and decodes the transfer encoding itself.
 // Nothing is held in memory: the body is hashed while it is copied, and
-// copying stops one byte past max_attachment_bytes. Header blocks are
+// copying stops one byte past max_attachment_bytes. Attachment names lose
+// control and format characters (Unicode Cf: a right-to-left override
+// would make "Staff\u202Evsc.exe" look like "Staffexe.csv") before they are
+// stored or shown. Header blocks are
 // limited to 1 MiB each and nesting to 10 levels, so a hostile message
 // cannot make Inspect use much memory either.
 package ingest
