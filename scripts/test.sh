@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: go vet, a gofmt check and the whole suite with the race
 # detector, including the integration tests against a real Dovecot and
-# Postfix on loopback (installed here when missing). Run as root on Debian.
+# Postfix and a real PostgreSQL on loopback (installed here when missing).
+# Run as root on Debian.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,8 +11,11 @@ command -v go >/dev/null 2>&1 || { echo "test.sh: Go is not installed (expected 
 
 if [ "$(id -u)" = 0 ]; then
   scripts/mailstack.sh install
+  scripts/pgstack.sh install
 else
   echo "test.sh: not root: the mail-stack tests will be skipped" >&2
+  [ -n "$(ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null)" ] ||
+    echo "test.sh: not root and no PostgreSQL installed: the PostgreSQL tests will be skipped" >&2
 fi
 
 # The web console's browser tests: Debian's Chromium (Liberation fonts give
