@@ -21,14 +21,16 @@
 // These are set per session, so no server setting is needed. A standby
 // therefore takes over within DeadPeerTimeout + TryInterval of the leader's
 // death (10 s with the defaults), and because CheckInterval + CheckTimeout
-// is less than half of DeadPeerTimeout, a leader that is cut off has always
-// stopped leading before the database lets another node take over.
+// is at most half of DeadPeerTimeout, a leader that is cut off stops
+// leading, with half the dead-peer timeout to spare, before the database
+// lets another node take over.
 //
-// Between the database freeing the lock and a node learning it lost it
-// there is no gap, but a leader that acts outside the database (a MOVE on
-// the IMAP server, an email handed to the relay) calls StillLeading first,
-// which proves the lock with a round trip, so a node cut off from the
-// database never acts on leadership it no longer has.
+// A session the server ends (pg_terminate_backend, a shutdown) frees the
+// lock first and tells its node a moment later, so a leader that acts
+// outside the database (a MOVE on the IMAP server, an email handed to the
+// relay) calls StillLeading first: it proves the lock with a round trip,
+// so a node cut off from the database never acts on leadership it no
+// longer has.
 package leader
 
 import (
