@@ -181,6 +181,9 @@ type decision struct {
 	sender store.Sender
 	report *validationReport
 	mail   []*store.OutboxMessage
+	// replaced are the held or accepted files of the day this one
+	// superseded.
+	replaced []store.Submission
 }
 
 func (d *decision) decide(uidValidity uint32, f Fetched) (Outcome, error) {
@@ -212,7 +215,7 @@ func (d *decision) decide(uidValidity uint32, f Fetched) (Outcome, error) {
 	for _, m := range d.mail {
 		m.SubmissionID, m.InReplyTo = d.sub.ID, d.sub.MessageID
 		if m.Kind == store.MailReview {
-			l := reviewMail(&d.sub, d.senderOrgs(), d.report)
+			l := reviewMail(&d.sub, d.senderOrgs(), d.replaced, d.report)
 			m.Subject, m.Body = l.subject, l.body
 		}
 		var err error
@@ -324,9 +327,17 @@ func (d *decision) settleSameDay() error {
 		if err := d.tx.Supersede(p.ID, d.sub.ID, d.now); err != nil {
 			return err
 		}
+		if p.State == store.StateHeld {
+			// Its review and held notices are no longer true; what was
+			// sent stays sent, and this file's notices name it.
+			if _, err := d.tx.DropUnsentMail(p.ID, store.MailReview, store.MailHeld); err != nil {
+				return err
+			}
+		}
 		d.batch.superseded[p.ID] = true
 		replaced = append(replaced, p)
 	}
+	d.replaced = replaced
 	if d.sub.State == store.StateAccepted {
 		d.reply(store.MailAck, ackMail(&d.sub, d.r.Rules.Cutoff, replaced, d.report))
 	} else {

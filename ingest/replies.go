@@ -94,10 +94,17 @@ func heldMail(sub *store.Submission, superseded []store.Submission, report *vali
 	return letter{subjectRe(sub.Subject), b.String()}
 }
 
-func reviewMail(sub *store.Submission, orgs []string, report *validationReport) letter {
+func reviewMail(sub *store.Submission, orgs []string, replaced []store.Submission, report *validationReport) letter {
 	var b strings.Builder
 	fmt.Fprintf(&b, "A first file from a new sender is waiting for review.\n\n  submission: %d\n  sender:     %s (Connector role for %s)\n  file:       %s\n  received:   %s\n  batch day:  %s\n\n",
 		sub.ID, sub.Sender, strings.Join(orgs, ", "), sub.Filename, sub.ReceivedAt.Format("2 Jan 2006 15:04 MST"), sub.BatchDay)
+	for _, old := range replaced {
+		fmt.Fprintf(&b, "It replaces submission %d (%q, received %s), which needs no review any more.\n",
+			old.ID, old.Filename, old.ReceivedAt.Format("2 Jan 2006 15:04 MST"))
+	}
+	if len(replaced) > 0 {
+		b.WriteByte('\n')
+	}
 	b.WriteString(report.text())
 	fmt.Fprintf(&b, "\nApprove:  connectord review approve %d\nReject:   connectord review reject %d -reason \"...\"\n", sub.ID, sub.ID)
 	b.WriteString(signature)

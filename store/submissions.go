@@ -195,6 +195,9 @@ func (t *Tx) Review(id int64, state, reason, by string, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	if s.State == StateSuperseded && s.SupersededBy != 0 {
+		return t.supersededError(s)
+	}
 	who := s.ReviewedBy
 	if who == "" {
 		who = "connectord"
