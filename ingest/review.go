@@ -33,6 +33,23 @@ func (r *Review) Reject(ctx context.Context, id int64, reason, by string, now ti
 	return r.decide(ctx, id, false, reason, by, now)
 }
 
+// ErrOffRoster is returned (as an *OffRosterError) when a reviewer
+// approves a file whose sender is no longer on the Connector roster:
+// the night would reject it, so nothing is approved.
+var ErrOffRoster = errors.New("sender not on the Connector roster")
+
+// OffRosterError is an approval refused because the sender left the
+// roster after the file was held.
+type OffRosterError struct{ Sub store.Submission }
+
+func (e *OffRosterError) Error() string {
+	return fmt.Sprintf("%s is no longer on the Connector roster, so tonight's run would reject %q: nothing was approved. Put the sender back on the roster and approve the file again, or reject it",
+		e.Sub.Sender, e.Sub.Filename)
+}
+
+// Is makes an OffRosterError an ErrOffRoster.
+func (e *OffRosterError) Is(target error) bool { return target == ErrOffRoster }
+
 func (r *Review) decide(ctx context.Context, id int64, approve bool, reason, by string, now time.Time) (store.Submission, error) {
 	var sub store.Submission
 	err := r.Store.InTx(ctx, func(tx *store.Tx) error {
@@ -48,6 +65,11 @@ func (r *Review) decide(ctx context.Context, id int64, approve bool, reason, by 
 			return err
 		}
 		if approve {
+			if _, onRoster, err := tx.RosterSender(sub.Sender); err != nil {
+				return err
+			} else if !onRoster {
+				return &OffRosterError{Sub: sub}
+			}
 			if err := tx.Trust(sub.Sender, by, id, now); err != nil {
 				return err
 			}

@@ -415,3 +415,44 @@ func TestValidateUpload(t *testing.T) {
 		t.Errorf("no file: got %d, want 422", status)
 	}
 }
+
+// A sender removed from the roster after their file was held: approving
+// is refused with the reason, nothing changes and nothing is sent.
+func TestApproveRefusedForASenderOffTheRoster(t *testing.T) {
+	f := newFixture(t)
+	id := f.held(t, "alice.smith@nhs.net", "leeds.csv", pushCSV)
+	if err := f.st.RemoveSender(context.Background(), "alice.smith@nhs.net", "test", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	rita := f.login(t, reviewerName)
+	page := fmt.Sprintf("/review/%d", id)
+	rita.get(page)
+	status, body := rita.post(page+"/approve", url.Values{})
+	body = html.UnescapeString(body)
+	if status != http.StatusOK || strings.Contains(body, "Success") ||
+		!strings.Contains(body, "Nothing was done: alice.smith@nhs.net is no longer on the Connector roster, so tonight's run would reject \"leeds.csv\": nothing was approved") {
+		t.Errorf("approve: got %d, want the refusal and its reason:\n%s", status, body)
+	}
+	if s := f.submission(t, id); s.State != store.StateHeld {
+		t.Errorf("after the refused approval: %s, want held", s.State)
+	}
+	if n := len(f.mail(t, id, store.MailDecision)); n != 0 {
+		t.Errorf("decision mails: %d, want 0", n)
+	}
+}
+
+// Approving a file a later one replaced names the file that replaced it.
+func TestApproveOfASupersededFileNamesItsReplacement(t *testing.T) {
+	f := newFixture(t)
+	first := f.held(t, "alice.smith@nhs.net", "morning.csv", pushCSV)
+	second := f.held(t, "alice.smith@nhs.net", "evening.csv", pushCSV)
+	rita := f.login(t, reviewerName)
+	rita.get(fmt.Sprintf("/review/%d", first))
+	_, body := rita.post(fmt.Sprintf("/review/%d/approve", first), url.Values{})
+	body = html.UnescapeString(body)
+	want := fmt.Sprintf(`Nothing was done: submission %d ("morning.csv") was replaced by a later file from alice.smith@nhs.net for the same batch day %s, submission %d ("evening.csv")`,
+		first, f.day, second)
+	if !strings.Contains(body, want) || !strings.Contains(body, fmt.Sprintf("review submission %d instead", second)) {
+		t.Errorf("approve of a superseded file: want %q, got:\n%s", want, body)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"connectord/ingest"
 	"connectord/store"
 )
 
@@ -17,10 +18,14 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, sess *session) 
 	}
 	now := s.now()
 	sub, err := s.deps.Review.Approve(r.Context(), id, sess.User.Name, now)
-	if errors.Is(err, store.ErrAlreadyDecided) {
-		return s.alreadyDecided(w, r, id)
-	}
-	if err != nil {
+	var off *ingest.OffRosterError
+	switch {
+	case errors.Is(err, store.ErrAlreadyDecided):
+		return s.alreadyDecided(w, r, id, err)
+	case errors.As(err, &off):
+		s.setFlash(r, failed("Nothing was done: "+off.Error()+"."))
+		return redirect(w, r, fmt.Sprintf("/review/%d", id))
+	case err != nil:
 		return err
 	}
 	s.deps.WakeMail()
@@ -30,8 +35,14 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, sess *session) 
 }
 
 // alreadyDecided tells a reviewer that someone (or connectord, for a
-// superseded file) decided the submission first, and shows it.
-func (s *Server) alreadyDecided(w http.ResponseWriter, r *http.Request, id int64) error {
+// superseded file) decided the submission first, and shows it. A file a
+// later one replaced names that file.
+func (s *Server) alreadyDecided(w http.ResponseWriter, r *http.Request, id int64, cause error) error {
+	var se *store.SupersededError
+	if errors.As(cause, &se) {
+		s.setFlash(r, failed("Nothing was done: "+se.Error()+"."))
+		return redirect(w, r, fmt.Sprintf("/review/%d", id))
+	}
 	sub, err := s.deps.Store.Submission(r.Context(), id)
 	if err != nil {
 		return err

@@ -30,7 +30,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, sess *session) e
 	now := s.now()
 	sub, err := s.deps.Review.Reject(r.Context(), id, reason, sess.User.Name, now)
 	if errors.Is(err, store.ErrAlreadyDecided) {
-		return s.alreadyDecided(w, r, id)
+		return s.alreadyDecided(w, r, id, err)
 	}
 	if err != nil {
 		return err
