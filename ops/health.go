@@ -51,10 +51,13 @@ type healthJSON struct {
 }
 
 type nightJSON struct {
-	Day      string    `json:"batch_day"`
-	State    string    `json:"state"`
-	Files    int       `json:"files"`
-	Synced   bool      `json:"synced"`
+	Day    string `json:"batch_day"`
+	State  string `json:"state"`
+	Files  int    `json:"files"`
+	Synced bool   `json:"synced"`
+	// Sync says how the mailbox was read first: synced, unreachable, or
+	// skipped on purpose (batch run -no-sync).
+	Sync     string    `json:"sync"`
 	Finished time.Time `json:"finished"`
 	Errors   string    `json:"errors,omitempty"`
 }
@@ -75,7 +78,7 @@ func Handler(h *Health, m *Metrics, pollInterval time.Duration) http.Handler {
 		}
 		if h.hasRun {
 			out.LastNight = &nightJSON{Day: h.lastRun.BatchDay, State: h.lastRun.State, Files: h.lastRun.Files,
-				Synced: h.lastRun.Synced, Finished: h.lastRun.FinishedAt, Errors: h.lastRun.Errors}
+				Synced: h.lastRun.Synced(), Sync: h.lastRun.Sync, Finished: h.lastRun.FinishedAt, Errors: h.lastRun.Errors}
 		}
 		if !h.nextRun.IsZero() {
 			t := h.nextRun

@@ -40,13 +40,17 @@ func TestHealthz(t *testing.T) {
 			wantCode: 503, wantBody: []string{`"ok":false`, `"poll_error":"i/o timeout"`}},
 		{name: "last night failed", since: time.Hour,
 			status: ingest.Status{Connected: true, LastSync: start.Add(59 * time.Minute)},
-			night: &store.BatchRun{BatchDay: "2026-11-24", State: store.RunFailed, Files: 2, Synced: true,
+			night: &store.BatchRun{BatchDay: "2026-11-24", State: store.RunFailed, Files: 2, Sync: store.SyncDone,
 				Errors: "submission 7 (a.csv): disk full"},
 			wantCode: 503, wantBody: []string{`"ok":false`, `"state":"failed"`, `disk full`, `"next_night":"2026-11-25T20:30:00Z"`}},
 		{name: "last night unsynced but done", since: time.Hour,
 			status:   ingest.Status{Connected: true, LastSync: start.Add(59 * time.Minute)},
-			night:    &store.BatchRun{BatchDay: "2026-11-24", State: store.RunDone, Synced: false},
-			wantCode: 200, wantBody: []string{`"ok":true`, `"synced":false`}},
+			night:    &store.BatchRun{BatchDay: "2026-11-24", State: store.RunDone, Sync: store.SyncUnreachable},
+			wantCode: 200, wantBody: []string{`"ok":true`, `"synced":false`, `"sync":"unreachable"`}},
+		{name: "last night told to skip the sync", since: time.Hour,
+			status:   ingest.Status{Connected: true, LastSync: start.Add(59 * time.Minute)},
+			night:    &store.BatchRun{BatchDay: "2026-11-24", State: store.RunDone, Sync: store.SyncSkipped},
+			wantCode: 200, wantBody: []string{`"ok":true`, `"synced":false`, `"sync":"skipped"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			now := start

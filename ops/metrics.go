@@ -14,7 +14,7 @@ type Metrics struct {
 	Rows        *prometheus.CounterVec // by status
 	RunDuration prometheus.Histogram
 	Runs        *prometheus.CounterVec // by state
-	Unsynced    prometheus.Counter     // runs that could not read the mailbox first
+	Unsynced    prometheus.Counter     // runs that could not read the mailbox first (not those told to skip it)
 	Mail        *prometheus.CounterVec // by kind and outcome
 }
 

@@ -34,7 +34,9 @@ type Night struct {
 	// MessageIDDomain is the right-hand side of our Message-IDs.
 	MessageIDDomain string
 	// Sync, when set, takes the mailbox's waiting messages first, retried
-	// for up to SyncTimeout; the run goes ahead unsynced after that.
+	// for up to SyncTimeout; the run goes ahead unsynced after that
+	// (store.SyncUnreachable). Without it the run is recorded as having
+	// skipped the sync (store.SyncSkipped).
 	Sync        func(ctx context.Context) error
 	SyncTimeout time.Duration
 	// Holder names this process in the batch lock; Alive says whether a
@@ -60,11 +62,14 @@ const ResultsDir = "results"
 // the run itself.
 func (n *Night) Run(ctx context.Context, day, trigger string, now time.Time) (store.BatchRun, error) {
 	started := time.Now() // for the duration, whatever clock now comes from
-	run := store.BatchRun{BatchDay: day, Trigger: trigger, Synced: true, State: store.RunDone}
+	run := store.BatchRun{BatchDay: day, Trigger: trigger, Sync: store.SyncSkipped, State: store.RunDone}
 	if n.Sync != nil {
-		run.Synced = n.sync(ctx)
+		run.Sync = store.SyncUnreachable
+		if n.sync(ctx) {
+			run.Sync = store.SyncDone
+		}
 	}
-	id, err := n.Store.StartRun(ctx, day, trigger, n.Holder, n.Alive, now)
+	id, err := n.Store.StartRun(ctx, day, trigger, run.Sync, n.Holder, n.Alive, now)
 	if err != nil {
 		return run, err
 	}
@@ -105,7 +110,7 @@ func (n *Night) Run(ctx context.Context, day, trigger string, now time.Time) (st
 		n.Log.Error("files past retention not all removed", "err", err)
 		errs = append(errs, "removing files past retention: "+err.Error())
 	}
-	if !run.Synced {
+	if run.Sync == store.SyncUnreachable {
 		errs = append([]string{"the mailbox could not be synced first: files received since the last poll wait for the next run"}, errs...)
 	}
 	run.Counts, run.Errors = countsJSON(total), strings.Join(errs, "\n")
@@ -116,7 +121,7 @@ func (n *Night) Run(ctx context.Context, day, trigger string, now time.Time) (st
 	if ferr := n.Store.FinishRun(context.WithoutCancel(ctx), run, run.FinishedAt); ferr != nil {
 		return run, ferr
 	}
-	n.Log.Info("batch run finished", "day", day, "trigger", trigger, "files", run.Files, "state", run.State, "synced", run.Synced, "counts", run.Counts)
+	n.Log.Info("batch run finished", "day", day, "trigger", trigger, "files", run.Files, "state", run.State, "sync", run.Sync, "counts", run.Counts)
 	return run, nil
 }
 

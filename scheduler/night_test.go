@@ -42,11 +42,44 @@ func TestNightRunsUnsynced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Synced || !strings.Contains(run.Errors, "could not be synced") || attempts < 2 {
+	if run.Sync != store.SyncUnreachable || !strings.Contains(run.Errors, "could not be synced") || attempts < 2 {
 		t.Errorf("run %+v after %d attempts; want it unsynced, saying so, after retrying", run, attempts)
 	}
 	runs, _ := st.Runs(ctx, "2026-03-10", 0)
-	if len(runs) != 1 || runs[0].Synced {
-		t.Errorf("recorded runs %+v, want one marked unsynced", runs)
+	if len(runs) != 1 || runs[0].Sync != store.SyncUnreachable {
+		t.Errorf("recorded runs %+v, want one marked unreachable", runs)
+	}
+}
+
+// A night told not to read the mailbox (batch run -no-sync) is recorded
+// as having skipped it, not as synced, and not as an error.
+func TestNightWithoutSyncIsRecordedSkipped(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	spool, err := ingest.OpenSpool(filepath.Join(dir, "spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &Night{
+		Store: st, Spool: spool, Processor: &provision.Processor{Domain: "nhs.net"}, DataDir: dir,
+		ReadOptions: func(context.Context) (pushfile.Options, error) { return pushfile.Options{}, nil },
+		Holder:      "test:1", Alive: func(string) bool { return false },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MessageIDDomain: "nhs.net",
+	}
+	run, err := n.Run(ctx, "2026-03-10", "command", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, _ := st.Runs(ctx, "2026-03-10", 0)
+	if len(runs) != 1 || runs[0].Sync != store.SyncSkipped || runs[0].Synced() || run.Sync != store.SyncSkipped {
+		t.Errorf("run %+v, recorded %+v; want one recorded as skipped", run, runs)
+	}
+	if run.State != store.RunDone || run.Errors != "" {
+		t.Errorf("run %s with errors %q, want done without errors", run.State, run.Errors)
 	}
 }

@@ -64,11 +64,11 @@ func TestMissedDays(t *testing.T) {
 		t.Fatalf("no run ever: got %v, %v; want nothing to catch up", days, err)
 	}
 	done := func(day string) {
-		id, err := st.StartRun(ctx, day, "schedule", "test:1", func(string) bool { return false }, now)
+		id, err := st.StartRun(ctx, day, "schedule", store.SyncDone, "test:1", func(string) bool { return false }, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.FinishRun(ctx, store.BatchRun{ID: id, BatchDay: day, State: store.RunDone, Synced: true}, now); err != nil {
+		if err := st.FinishRun(ctx, store.BatchRun{ID: id, BatchDay: day, State: store.RunDone, Sync: store.SyncDone}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -109,15 +109,15 @@ func TestBatchLock(t *testing.T) {
 	now := time.Now()
 	alive := map[string]bool{"host:1": true}
 	isAlive := func(h string) bool { return alive[h] }
-	first, err := st.StartRun(ctx, "2026-03-10", "schedule", "host:1", isAlive, now)
+	first, err := st.StartRun(ctx, "2026-03-10", "schedule", store.SyncDone, "host:1", isAlive, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.StartRun(ctx, "2026-03-10", "command", "host:2", isAlive, now); err == nil || !strings.Contains(err.Error(), "already in progress") {
+	if _, err := st.StartRun(ctx, "2026-03-10", "command", store.SyncDone, "host:2", isAlive, now); err == nil || !strings.Contains(err.Error(), "already in progress") {
 		t.Fatalf("second run while the first holds the lock: got %v", err)
 	}
 	alive["host:1"] = false // the first process died
-	if _, err := st.StartRun(ctx, "2026-03-10", "command", "host:2", isAlive, now); err != nil {
+	if _, err := st.StartRun(ctx, "2026-03-10", "command", store.SyncDone, "host:2", isAlive, now); err != nil {
 		t.Fatalf("after the holder died: %v", err)
 	}
 	runs, _ := st.Runs(ctx, "2026-03-10", 0)

@@ -15,6 +15,13 @@ const (
 	RunFailed  = "failed"
 )
 
+// How a run read the mailbox before it started.
+const (
+	SyncDone        = "synced"      // the mailbox was read first
+	SyncUnreachable = "unreachable" // it could not be read within batch.sync_timeout
+	SyncSkipped     = "skipped"     // the run was told not to read it (batch run -no-sync)
+)
+
 // BatchRun is one night's run.
 type BatchRun struct {
 	ID         int64
@@ -23,21 +30,24 @@ type BatchRun struct {
 	FinishedAt time.Time
 	State      string
 	Trigger    string
-	Synced     bool
+	Sync       string // SyncDone, SyncUnreachable or SyncSkipped
 	Files      int
 	Counts     string // JSON rows per status
 	Errors     string
 }
+
+// Synced reports whether the run read the mailbox first.
+func (r BatchRun) Synced() bool { return r.Sync == SyncDone }
 
 // ErrRunning is returned when another process holds the batch lock.
 var ErrRunning = errors.New("a batch run is already in progress")
 
 const batchLock = "night"
 
-// StartRun records a run for day and takes the batch lock. A lock left by a
-// process that is gone (alive reports false for its holder) is taken over
-// and its run marked failed.
-func (s *Store) StartRun(ctx context.Context, day, trigger, holder string, alive func(holder string) bool, now time.Time) (int64, error) {
+// StartRun records a run for day, with how it read the mailbox (sync), and
+// takes the batch lock. A lock left by a process that is gone (alive
+// reports false for its holder) is taken over and its run marked failed.
+func (s *Store) StartRun(ctx context.Context, day, trigger, sync, holder string, alive func(holder string) bool, now time.Time) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(t *Tx) error {
 		var oldRun int64
@@ -56,8 +66,8 @@ func (s *Store) StartRun(ctx context.Context, day, trigger, holder string, alive
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("read batch lock: %w", err)
 		}
-		if err := t.tx.QueryRowContext(t.ctx, `INSERT INTO batch_runs (batch_day, started_at, state, trigger) VALUES (?, ?, 'running', ?) RETURNING id`,
-			day, timeText(now), trigger).Scan(&id); err != nil {
+		if err := t.tx.QueryRowContext(t.ctx, `INSERT INTO batch_runs (batch_day, started_at, state, trigger, sync, synced) VALUES (?, ?, 'running', ?, ?, ?) RETURNING id`,
+			day, timeText(now), trigger, sync, syncedFlag(sync)).Scan(&id); err != nil {
 			return fmt.Errorf("record batch run: %w", err)
 		}
 		_, err = t.tx.ExecContext(t.ctx, `INSERT INTO batch_lock (name, run_id, holder, taken_at) VALUES (?, ?, ?, ?)
@@ -74,12 +84,8 @@ func (s *Store) StartRun(ctx context.Context, day, trigger, holder string, alive
 // FinishRun records how a run ended and releases the lock.
 func (s *Store) FinishRun(ctx context.Context, r BatchRun, now time.Time) error {
 	return s.InTx(ctx, func(t *Tx) error {
-		synced := 0
-		if r.Synced {
-			synced = 1
-		}
-		if _, err := t.tx.ExecContext(t.ctx, `UPDATE batch_runs SET finished_at = ?, state = ?, synced = ?, files = ?, counts = ?, errors = ? WHERE id = ?`,
-			timeText(now), r.State, synced, r.Files, r.Counts, r.Errors, r.ID); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, `UPDATE batch_runs SET finished_at = ?, state = ?, sync = ?, synced = ?, files = ?, counts = ?, errors = ? WHERE id = ?`,
+			timeText(now), r.State, r.Sync, syncedFlag(r.Sync), r.Files, r.Counts, r.Errors, r.ID); err != nil {
 			return fmt.Errorf("record end of run %d: %w", r.ID, err)
 		}
 		if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM batch_lock WHERE name = ? AND run_id = ?`, batchLock, r.ID); err != nil {
@@ -89,15 +95,22 @@ func (s *Store) FinishRun(ctx context.Context, r BatchRun, now time.Time) error 
 	})
 }
 
-const runColumns = `id, batch_day, started_at, finished_at, state, trigger, synced, files, counts, errors`
+// syncedFlag is the older synced column: 1 only when the mailbox was read.
+func syncedFlag(sync string) int {
+	if sync == SyncDone {
+		return 1
+	}
+	return 0
+}
+
+const runColumns = `id, batch_day, started_at, finished_at, state, trigger, sync, files, counts, errors`
 
 func scanRun(sc scanner, r *BatchRun) error {
 	var started, finished string
-	var synced int
-	if err := sc.Scan(&r.ID, &r.BatchDay, &started, &finished, &r.State, &r.Trigger, &synced, &r.Files, &r.Counts, &r.Errors); err != nil {
+	if err := sc.Scan(&r.ID, &r.BatchDay, &started, &finished, &r.State, &r.Trigger, &r.Sync, &r.Files, &r.Counts, &r.Errors); err != nil {
 		return err
 	}
-	r.StartedAt, r.FinishedAt, r.Synced = parseTime(started), parseTime(finished), synced == 1
+	r.StartedAt, r.FinishedAt = parseTime(started), parseTime(finished)
 	return nil
 }
 

@@ -33,6 +33,7 @@ type runJSON struct {
 	State    string          `json:"state"`
 	Trigger  string          `json:"trigger"`
 	Synced   bool            `json:"synced"`
+	Sync     string          `json:"sync"`
 	Files    int             `json:"files"`
 	Counts   json.RawMessage `json:"counts,omitempty"`
 	Started  time.Time       `json:"started"`
@@ -42,7 +43,7 @@ type runJSON struct {
 }
 
 func runToJSON(r store.BatchRun) runJSON {
-	j := runJSON{ID: r.ID, Day: r.BatchDay, State: r.State, Trigger: r.Trigger, Synced: r.Synced, Files: r.Files,
+	j := runJSON{ID: r.ID, Day: r.BatchDay, State: r.State, Trigger: r.Trigger, Synced: r.Synced(), Sync: r.Sync, Files: r.Files,
 		Started: r.StartedAt, Errors: r.Errors}
 	if r.Counts != "" {
 		j.Counts = json.RawMessage(r.Counts)
@@ -96,8 +97,8 @@ func runBatch(ctx context.Context, a *app, args []string) error {
 			return printRuns(a, runs, true)
 		}
 		for _, r := range runs {
-			fmt.Fprintf(a.stdout, "run %d for %s: %s (%s), %d files, synced %v\n  started %s, took %s\n  rows %s\n",
-				r.ID, r.BatchDay, r.State, r.Trigger, r.Files, r.Synced, r.StartedAt.Local().Format(time.RFC3339),
+			fmt.Fprintf(a.stdout, "run %d for %s: %s (%s), %d files, mailbox %s\n  started %s, took %s\n  rows %s\n",
+				r.ID, r.BatchDay, r.State, r.Trigger, r.Files, syncText(r.Sync), r.StartedAt.Local().Format(time.RFC3339),
 				r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond), r.Counts)
 			if r.Errors != "" {
 				fmt.Fprintf(a.stdout, "  errors:\n    %s\n", strings.ReplaceAll(r.Errors, "\n", "\n    "))
@@ -137,7 +138,7 @@ func batchRun(ctx context.Context, a *app, st *store.Store, day string, noSync b
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, "batch %s: %s, %d files, rows %s\n", day, r.State, r.Files, r.Counts)
+	fmt.Fprintf(a.stderr, "batch %s: %s, %d files, rows %s, mailbox %s\n", day, r.State, r.Files, r.Counts, syncText(r.Sync))
 	if r.Errors != "" {
 		fmt.Fprintf(a.stderr, "%s\n", r.Errors)
 	}
@@ -158,10 +159,21 @@ func printRuns(a *app, runs []store.BatchRun, asJSON bool) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tBATCH DAY\tSTATE\tTRIGGER\tFILES\tSYNCED\tSTARTED\tTOOK\tROWS")
+	fmt.Fprintln(tw, "RUN\tBATCH DAY\tSTATE\tTRIGGER\tFILES\tSYNC\tSTARTED\tTOOK\tROWS")
 	for _, r := range runs {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%v\t%s\t%s\t%s\n", r.ID, r.BatchDay, r.State, r.Trigger, r.Files, r.Synced,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", r.ID, r.BatchDay, r.State, r.Trigger, r.Files, r.Sync,
 			r.StartedAt.Local().Format("2006-01-02 15:04"), r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond), r.Counts)
 	}
 	return tw.Flush()
+}
+
+// syncText says how a run read the mailbox first.
+func syncText(sync string) string {
+	switch sync {
+	case store.SyncDone:
+		return "synced first"
+	case store.SyncSkipped:
+		return "not read first (skipped on purpose: -no-sync)"
+	}
+	return "not read first (it could not be reached)"
 }

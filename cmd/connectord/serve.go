@@ -118,7 +118,7 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 // results at once.
 func (d *daemon) ran(r store.BatchRun) {
 	d.metrics.Runs.WithLabelValues(r.State).Inc()
-	if !r.Synced {
+	if r.Sync == store.SyncUnreachable {
 		d.metrics.Unsynced.Inc()
 	}
 	d.metrics.RunDuration.Observe(r.FinishedAt.Sub(r.StartedAt).Seconds())
