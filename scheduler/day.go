@@ -26,3 +26,12 @@ func nextDay(day string) string {
 	}
 	return t.AddDate(0, 0, 1).Format(time.DateOnly)
 }
+
+// DayOpen reports whether batch day day still takes files at now: its
+// cutoff has not passed yet (today before the cutoff, or a later day). A
+// run of an open day processes the files received so far; a file that
+// reaches the day later is processed by the next run, and its sender gets
+// a second results email.
+func DayOpen(day string, now time.Time, loc *time.Location, cutoff ingest.Cutoff) bool {
+	return day > DayAt(now, loc, cutoff)
+}

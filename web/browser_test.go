@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -249,4 +250,30 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 	}
 	oscar.open(fmt.Sprintf("/review/%d", held))
 	oscar.check("review-preview-narrow")
+}
+
+// Run now for today before the cutoff asks first, in plain HTML: the
+// confirmation passes axe-core, and the run starts once confirmed.
+func TestBrowserRunNowBeforeTheCutoff(t *testing.T) {
+	browser := startBrowser(t)
+	f := newFixture(t)
+	today, err := time.ParseInLocation("2006-01-02 15:04", "2026-03-03 15:00", london)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.setNow(today)
+	oscar := f.page(t, browser)
+	oscar.signIn(operatorName, testPassword)
+	oscar.open("/nights")
+	oscar.fill("#run-day", "2026-03-03")
+	if st := oscar.submit("#run-now"); st != http.StatusOK {
+		t.Fatalf("run now: status %d", st)
+	}
+	oscar.contains("#confirm-warning", "Files received before 20:00 (Europe/London) still go into the batch for 2026-03-03", "second results email")
+	oscar.check("")
+	if st := oscar.submit("#confirm-run"); st != http.StatusOK {
+		t.Fatalf("confirm: status %d", st)
+	}
+	oscar.contains("#flash", "The batch for 2026-03-03 has started")
+	f.srv.runs.wait()
 }

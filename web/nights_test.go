@@ -2,8 +2,12 @@ package web
 
 import (
 	"context"
+	"html"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"connectord/store"
 )
@@ -43,5 +47,55 @@ func TestNightsSaysHowEachRunReadTheMailbox(t *testing.T) {
 	}
 	if strings.Contains(rows["2026-03-01"], "not read first") {
 		t.Errorf("the synced run says it was not:\n%s", rows["2026-03-01"])
+	}
+}
+
+// Run now for today before the cutoff asks first, on a page that needs no
+// script; the run starts only once confirmed. A day whose cutoff has
+// passed starts at once.
+func TestRunNowBeforeTheCutoffAsksFirst(t *testing.T) {
+	f := newFixture(t)
+	today, err := time.ParseInLocation("2006-01-02 15:04", "2026-03-03 15:00", london)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.setNow(today)
+	oscar := f.login(t, operatorName)
+	oscar.get("/nights")
+
+	status, body := oscar.post("/nights/run", url.Values{"day": {"2026-03-03"}})
+	body = html.UnescapeString(body)
+	for _, want := range []string{
+		"Run the batch for 2026-03-03 before its cutoff?",
+		"Files received before 20:00 (Europe/London) still go into the batch for 2026-03-03",
+		"its sender then gets a second results email",
+		`name="confirm" value="yes"`, `id="confirm-run"`, `href="/nights"`,
+	} {
+		if status != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("run now before the cutoff: got %d, want the confirmation saying %q", status, want)
+		}
+	}
+	f.srv.runs.wait()
+	if runs, _ := f.st.Runs(context.Background(), "", 0); len(runs) != 0 {
+		t.Fatalf("a run started before it was confirmed: %+v", runs)
+	}
+
+	if status, body := oscar.post("/nights/run", url.Values{"day": {"2026-03-03"}, "confirm": {"yes"}}); status != http.StatusOK ||
+		!strings.Contains(body, "The batch for 2026-03-03 has started") {
+		t.Errorf("confirmed: got %d, want the run started", status)
+	}
+	f.srv.runs.wait()
+	if status, body := oscar.post("/nights/run", url.Values{"day": {"2026-03-02"}}); status != http.StatusOK ||
+		!strings.Contains(body, "The batch for 2026-03-02 has started") {
+		t.Errorf("a day whose cutoff passed: got %d, want the run started at once", status)
+	}
+	f.srv.runs.wait()
+	runs, _ := f.st.Runs(context.Background(), "", 0)
+	if len(runs) != 2 || runs[0].BatchDay != "2026-03-02" || runs[1].BatchDay != "2026-03-03" {
+		t.Errorf("runs %+v, want 2026-03-03 then 2026-03-02", runs)
+	}
+	audit, _ := f.st.ConsoleAuditLog(context.Background(), store.ConsoleAuditFilter{Actions: []string{store.AuditRunNow}})
+	if len(audit) != 2 || !strings.Contains(audit[1].Detail+audit[0].Detail, "before the cutoff of 2026-03-03 (confirmed)") {
+		t.Errorf("audit %+v, want the confirmed early run said so", audit)
 	}
 }

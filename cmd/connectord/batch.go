@@ -14,15 +14,18 @@ import (
 	"connectord/store"
 )
 
-const batchUsage = `connectord batch run [-day YYYY-MM-DD] [-no-sync]
+const batchUsage = `connectord batch run [-day YYYY-MM-DD] [-no-sync] [-force]
 connectord batch list [-json]
 connectord batch show YYYY-MM-DD
 
 run   runs a night now, as the schedule would: the mailbox is synced first
-      (retried for up to batch.sync_timeout; -no-sync skips it), then every
-      accepted file of that batch day or earlier is processed. The day
-      defaults to the one whose cutoff has passed most recently. Running a
-      day again is safe: files already processed are not applied twice.
+      (retried for up to batch.sync_timeout; -no-sync skips it, and the run
+      is recorded as skipped), then every accepted file of that batch day or
+      earlier is processed. The day defaults to the one whose cutoff has
+      passed most recently. Running a day again is safe: files already
+      processed are not applied twice. A day whose cutoff has not passed
+      yet (today before batch.cutoff) is refused unless -force: a file that
+      arrives later that day would get a second results email.
 list  lists the runs, newest first.
 show  shows the runs of one batch day.`
 
@@ -60,6 +63,7 @@ func runBatch(ctx context.Context, a *app, args []string) error {
 	fs := flag.NewFlagSet("batch", flag.ContinueOnError)
 	day := fs.String("day", "", "batch day YYYY-MM-DD")
 	noSync := fs.Bool("no-sync", false, "do not sync the mailbox first")
+	force := fs.Bool("force", false, "run a day whose cutoff has not passed yet")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
 	pos, err := a.parse(fs, args)
 	if err != nil {
@@ -78,7 +82,7 @@ func runBatch(ctx context.Context, a *app, args []string) error {
 	defer st.Close()
 	switch {
 	case pos[0] == "run" && len(pos) == 1:
-		return batchRun(ctx, a, st, *day, *noSync)
+		return batchRun(ctx, a, st, *day, *noSync, *force)
 	case pos[0] == "list" && len(pos) == 1:
 		runs, err := st.Runs(ctx, "", 0)
 		if err != nil {
@@ -109,7 +113,7 @@ func runBatch(ctx context.Context, a *app, args []string) error {
 	return usagef("unknown or incomplete batch command %q", strings.Join(pos, " "))
 }
 
-func batchRun(ctx context.Context, a *app, st *store.Store, day string, noSync bool) error {
+func batchRun(ctx context.Context, a *app, st *store.Store, day string, noSync, force bool) error {
 	loc, err := a.cfg.Location()
 	if err != nil {
 		return err
@@ -118,10 +122,15 @@ func batchRun(ctx context.Context, a *app, st *store.Store, day string, noSync b
 	if err != nil {
 		return err
 	}
+	now := time.Now()
 	if day == "" {
-		day = scheduler.DayAt(time.Now(), loc, cutoff)
+		day = scheduler.DayAt(now, loc, cutoff)
 	} else if _, err := time.Parse(time.DateOnly, day); err != nil {
 		return usagef("-day %q is not a date YYYY-MM-DD", day)
+	}
+	if scheduler.DayOpen(day, now, loc, cutoff) && !force {
+		return fmt.Errorf("refused: the batch day %s is still open (its cutoff is %s %s): a file that reaches it later would be processed by a later run and its sender would get a second results email; run it after the cutoff, or add -force to run it now anyway",
+			day, cutoff, loc)
 	}
 	var poller *ingest.Poller
 	if !noSync {
@@ -134,7 +143,7 @@ func batchRun(ctx context.Context, a *app, st *store.Store, day string, noSync b
 	if err != nil {
 		return err
 	}
-	r, err := n.Run(ctx, day, "command", time.Now())
+	r, err := n.Run(ctx, day, "command", now)
 	if err != nil {
 		return err
 	}

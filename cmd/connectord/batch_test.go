@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"connectord/ingest"
 )
 
 // batch run -no-sync is recorded as a run that skipped the mailbox on
@@ -27,4 +30,34 @@ func TestBatchRunNoSyncIsRecordedSkipped(t *testing.T) {
 			}
 		})
 	}
+}
+
+// batch run -day for a day whose cutoff has not passed (the day a file
+// sent now goes to) is refused unless -force; the default day runs.
+func TestBatchRunOpenDayNeedsForce(t *testing.T) {
+	m := newMailboxSetup(t, 50)
+	open := ingest.BatchDay(time.Now(), london(t), 20*60)
+	_, stderr, code := m.run("batch", "run", "-no-sync", "-day", open)
+	if want := "refused: the batch day " + open + " is still open (its cutoff is 20:00 Europe/London)"; code != 1 || !strings.Contains(stderr, want) ||
+		!strings.Contains(stderr, "second results email") || !strings.Contains(stderr, "-force") {
+		t.Errorf("open day: exit %d, stderr %q; want 1 and %q", code, stderr, want)
+	}
+	if runs := m.must("batch", "list"); strings.Contains(runs, open) {
+		t.Errorf("a refused run was recorded:\n%s", runs)
+	}
+	if _, stderr, code := m.run("batch", "run", "-no-sync", "-day", open, "-force"); code != 0 || !strings.Contains(stderr, "batch "+open+": done") {
+		t.Errorf("open day with -force: exit %d, stderr %q; want it run", code, stderr)
+	}
+	if _, stderr, code := m.run("batch", "run", "-no-sync"); code != 0 {
+		t.Errorf("the default day: exit %d, stderr %q; want it run", code, stderr)
+	}
+}
+
+func london(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

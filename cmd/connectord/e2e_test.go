@@ -226,8 +226,8 @@ func TestEndToEnd(t *testing.T) {
 	e.stack.WaitForMail(t, reviewerAddr, 1)  // review notice
 
 	loc, _ := time.LoadLocation("Europe/London")
-	day := ingest.BatchDay(time.Now(), loc, 20*60)
-	e.run("batch", "run", "-day", day)
+	day := ingest.BatchDay(time.Now(), loc, 20*60) // still open: files sent now go to it
+	e.run("batch", "run", "-day", day, "-force")
 	e.run("outbox", "send")
 	e.stack.WaitForMail(t, trustedSender, 3)
 
@@ -267,7 +267,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 	// Nothing is sent twice: another drain and another run send nothing.
-	e.run("batch", "run", "-day", day)
+	e.run("batch", "run", "-day", day, "-force")
 	e.run("outbox", "send")
 	if n := len(e.inbox(trustedSender)); n != 3 {
 		t.Errorf("trusted sender has %d messages after a re-run, want 3", n)
