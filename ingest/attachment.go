@@ -136,6 +136,8 @@ type walker struct {
 	nOthers int
 	others  []Attachment // first maxListed
 
+	names []string // every attachment's name in order, CSVs too; first maxListed
+
 	ownForwarded bool   // a forwarded message carried our loop header: its CSV is ours, skipped
 	broken       string // first structural problem
 }
@@ -272,6 +274,7 @@ func (w *walker) leaf(h message.Header, mt string, params map[string]string, bod
 		if len(w.csvNames) < maxListed {
 			w.csvNames = append(w.csvNames, a.Filename)
 		}
+		w.addName(a.Filename)
 		if w.nCSV > 1 {
 			return // several CSVs is a problem whatever they hold: not read
 		}
@@ -286,6 +289,13 @@ func (w *walker) addOther(a Attachment) {
 	w.nOthers++
 	if len(w.others) < maxListed {
 		w.others = append(w.others, a)
+	}
+	w.addName(a.Filename)
+}
+
+func (w *walker) addName(name string) {
+	if len(w.names) < maxListed {
+		w.names = append(w.names, name)
 	}
 }
 

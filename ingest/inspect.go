@@ -34,6 +34,12 @@ type Inspection struct {
 	Oversize          string // non-empty: the message was too large to fetch, and only its header was read
 	CSV               *Attachment
 	Others            []Attachment // other attachments seen (at most 20), for messages
+	// Attachments names every attachment in order, CSV files included (at
+	// most 20; "" for one without a name), for the record. CSVNames are
+	// the parts taken for CSV files, also when they were refused (several,
+	// or a workbook named .csv).
+	Attachments []string
+	CSVNames    []string
 }
 
 // Inspect reads one RFC 5322 message from r, once and streaming, and reports
@@ -68,6 +74,7 @@ func Inspect(r io.Reader, p Policy, dst io.Writer) (*Inspection, error) {
 		w.entity(h, br, 0)
 	}
 	in.CSV, in.Others, in.AttachmentProblem = w.result()
+	in.Attachments, in.CSVNames = w.names, w.csvNames
 
 	if src.err == nil && out.err == nil {
 		_, _ = io.Copy(io.Discard, src) // a read error is recorded in src.err

@@ -194,10 +194,14 @@ func (d *decision) decide(uidValidity uint32, f Fetched) (Outcome, error) {
 		MessageID: ins.MessageID, Sender: ins.From, Subject: ins.Subject, DecidedAt: d.now,
 		BatchDay: BatchDay(f.InternalDate, rules.Location, rules.Cutoff),
 	}
-	if ins.CSV != nil {
+	d.sub.Attachments = ins.Attachments
+	switch {
+	case ins.CSV != nil:
 		d.sub.Filename, d.sub.FileSize = ins.CSV.Filename, ins.CSV.Size
 		d.sub.FileSHA256 = hex.EncodeToString(ins.CSV.SHA256[:])
-	} else if len(ins.Others) > 0 {
+	case len(ins.CSVNames) > 0: // refused: several, or a workbook named .csv
+		d.sub.Filename = ins.CSVNames[0]
+	case len(ins.Others) > 0:
 		d.sub.Filename = ins.Others[0].Filename
 	}
 	if err := d.classify(ins); err != nil {

@@ -43,6 +43,7 @@ type Submission struct {
 	Sender       string
 	Subject      string
 	Filename     string
+	Attachments  []string // every attachment's name, in order (at most 20)
 	FileSHA256   string
 	FileSize     int64
 	FileRows     int
@@ -61,16 +62,19 @@ type Submission struct {
 
 const submissionColumns = `id, uidvalidity, uid, sha256, spool_segment, spool_offset, spool_size, received_at,
 	message_id, sender, subject, filename, file_sha256, file_size, file_rows, file_invalid, batch_day, state, reason,
-	coalesce(superseded_by, 0), decided_at, reviewed_by, reviewed_at, processed_at, counts, purged_at`
+	coalesce(superseded_by, 0), decided_at, reviewed_by, reviewed_at, processed_at, counts, purged_at, attachments`
 
 func scanSubmission(sc scanner, s *Submission) error {
-	var received, decided, reviewed, processed, purged string
+	var received, decided, reviewed, processed, purged, attachments string
 	err := sc.Scan(&s.ID, &s.UIDValidity, &s.UID, &s.SHA256, &s.Spool.Segment, &s.Spool.Offset, &s.Spool.Size,
 		&received, &s.MessageID, &s.Sender, &s.Subject, &s.Filename, &s.FileSHA256, &s.FileSize, &s.FileRows,
 		&s.FileInvalid, &s.BatchDay, &s.State, &s.Reason, &s.SupersededBy, &decided, &s.ReviewedBy, &reviewed,
-		&processed, &s.Counts, &purged)
+		&processed, &s.Counts, &purged, &attachments)
 	if err != nil {
 		return err
+	}
+	if s.Attachments, err = parseNames(attachments); err != nil {
+		return fmt.Errorf("submission %d: attachments: %w", s.ID, err)
 	}
 	s.ReceivedAt, s.DecidedAt = parseTime(received), parseTime(decided)
 	s.ReviewedAt, s.ProcessedAt = parseTime(reviewed), parseTime(processed)
@@ -89,14 +93,18 @@ func optTime(t time.Time) string {
 func (t *Tx) InsertSubmission(s *Submission) error {
 	st, err := t.prepared(`INSERT INTO submissions (uidvalidity, uid, sha256, spool_segment, spool_offset,
 		spool_size, received_at, message_id, sender, subject, filename, file_sha256, file_size, file_rows, file_invalid,
-		batch_day, state, reason, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+		batch_day, state, reason, decided_at, attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	if err != nil {
+		return fmt.Errorf("record message %d: %w", s.UID, err)
+	}
+	names, err := namesJSON(s.Attachments)
 	if err != nil {
 		return fmt.Errorf("record message %d: %w", s.UID, err)
 	}
 	err = st.QueryRowContext(t.ctx,
 		s.UIDValidity, s.UID, s.SHA256, s.Spool.Segment, s.Spool.Offset, s.Spool.Size, timeText(s.ReceivedAt),
 		s.MessageID, s.Sender, s.Subject, s.Filename, s.FileSHA256, s.FileSize, s.FileRows, s.FileInvalid,
-		s.BatchDay, s.State, s.Reason, timeText(s.DecidedAt)).Scan(&s.ID)
+		s.BatchDay, s.State, s.Reason, timeText(s.DecidedAt), names).Scan(&s.ID)
 	if err != nil {
 		return fmt.Errorf("record message %d: %w", s.UID, err)
 	}

@@ -77,6 +77,16 @@ type summary struct {
 	Orgs     []string
 }
 
+// Attachments lists the message's attachments when they say more than
+// its file name: several, or one other than the file.
+func (s summary) Attachments() []string {
+	a := s.Sub.Attachments
+	if len(a) > 1 || (len(a) == 1 && a[0] != s.Sub.Filename) {
+		return a
+	}
+	return nil
+}
+
 // Summary is the review page's submission summary, with the sender's
 // organisations.
 func (p reviewPage) Summary() summary {

@@ -19,8 +19,8 @@ func (m *mailboxSetup) run(args ...string) (string, string, int) {
 	return c.run(append([]string{"-config", m.config}, args...)...)
 }
 
-// heldIDs takes the mailbox and returns the held submissions by file name.
-func (m *mailboxSetup) heldIDs() map[string]int64 {
+// pollIDs takes the mailbox and returns every submission ID by file name.
+func (m *mailboxSetup) pollIDs() map[string]int64 {
 	m.t.Helper()
 	m.must("poll", "-once")
 	st := m.store()
@@ -43,7 +43,7 @@ func TestReviewApproveRefusals(t *testing.T) {
 	noon := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
 	m.srv.Append(t, imaptest.Submission("new.admin@nhs.net", "morning.csv", goodFile), noon)
 	m.srv.Append(t, imaptest.Submission("new.admin@nhs.net", "evening.csv", goodFile), noon.Add(time.Hour))
-	ids := m.heldIDs()
+	ids := m.pollIDs()
 	first, second := strconv.FormatInt(ids["morning.csv"], 10), strconv.FormatInt(ids["evening.csv"], 10)
 
 	_, stderr, code := m.run("review", "approve", first)

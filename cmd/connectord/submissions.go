@@ -25,6 +25,7 @@ type submissionJSON struct {
 	ID           int64           `json:"id"`
 	Sender       string          `json:"sender"`
 	Filename     string          `json:"filename"`
+	Attachments  []string        `json:"attachments"`
 	ReceivedAt   time.Time       `json:"received_at"`
 	BatchDay     string          `json:"batch_day"`
 	State        string          `json:"state"`
@@ -43,10 +44,13 @@ type submissionJSON struct {
 }
 
 func toJSON(s store.Submission) submissionJSON {
-	j := submissionJSON{ID: s.ID, Sender: s.Sender, Filename: s.Filename, ReceivedAt: s.ReceivedAt, BatchDay: s.BatchDay,
+	j := submissionJSON{ID: s.ID, Sender: s.Sender, Filename: s.Filename, Attachments: s.Attachments, ReceivedAt: s.ReceivedAt, BatchDay: s.BatchDay,
 		State: s.State, Reason: s.Reason, MessageID: s.MessageID, Subject: s.Subject, UIDValidity: s.UIDValidity,
 		UID: s.UID, SHA256: s.SHA256, FileRows: s.FileRows, FileInvalid: s.FileInvalid, SupersededBy: s.SupersededBy,
 		ReviewedBy: s.ReviewedBy}
+	if j.Attachments == nil {
+		j.Attachments = []string{}
+	}
 	if !s.ProcessedAt.IsZero() {
 		t := s.ProcessedAt
 		j.ProcessedAt = &t
@@ -137,6 +141,9 @@ func showSubmission(ctx context.Context, a *app, st *store.Store, s store.Submis
 	row("sender", s.Sender)
 	row("subject", s.Subject)
 	row("file", s.Filename)
+	if len(s.Attachments) > 1 || (len(s.Attachments) == 1 && s.Attachments[0] != s.Filename) {
+		row("attachments", quotedNames(s.Attachments))
+	}
 	if s.FileRows > 0 {
 		row("rows", fmt.Sprintf("%d (%d invalid)", s.FileRows, s.FileInvalid))
 	}
@@ -180,4 +187,16 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// quotedNames lists attachment names, quoted ("(unnamed)" for none).
+func quotedNames(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "(unnamed)"
+		if n != "" {
+			q[i] = strconv.Quote(n)
+		}
+	}
+	return strings.Join(q, ", ")
 }
