@@ -164,6 +164,10 @@ func (n *Night) sync(ctx context.Context) bool {
 // state and its results email commit in one transaction.
 func (n *Night) file(ctx context.Context, sub store.Submission, day string, now time.Time) (provision.Counts, error) {
 	csv, err := n.extract(sub)
+	var changed *ingest.FileChangedError
+	if errors.As(err, &changed) {
+		return nil, n.refuseChanged(ctx, sub, changed, now)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -256,21 +260,14 @@ func (n *Night) reject(ctx context.Context, sub store.Submission, why string, no
 }
 
 // extract writes the submission's CSV attachment, read again from the
-// spooled message, to a temporary file.
+// spooled message and checked against the SHA-256 recorded when it
+// arrived, to a temporary file.
 func (n *Night) extract(sub store.Submission) (*os.File, error) {
-	msg, err := n.Spool.Open(sub.Spool)
-	if err != nil {
-		return nil, err
-	}
-	defer msg.Close()
 	f, err := os.CreateTemp(n.Spool.Dir(), ".night-*.csv")
 	if err != nil {
 		return nil, fmt.Errorf("scratch file: %w", err)
 	}
-	ins, err := ingest.Inspect(msg, n.Policy, f)
-	if err == nil && ins.CSV == nil {
-		err = fmt.Errorf("the spooled message no longer yields its CSV file: %s", ins.AttachmentProblem)
-	}
+	err = n.Spool.ExtractCSV(sub, n.Policy, f)
 	if err == nil {
 		_, err = f.Seek(0, io.SeekStart)
 	}

@@ -14,11 +14,24 @@ import (
 )
 
 const submissionsUsage = `connectord submissions list [-day YYYY-MM-DD] [-state STATE] [-sender ADDR] [-limit N] [-json]
-connectord submissions show ID
+connectord submissions show ID [-json]
+connectord submissions file ID [-o FILE]
 
 Every message that reached the connector mailbox, with its disposition.
 States: accepted, held, superseded, rejected, ignored, processed.
--json prints one object per line.`
+-json prints one object per line.
+show  also says where the received message is kept (spool segment, offset,
+      size) and the SHA-256 of its CSV file.
+file  writes the CSV file exactly as received (the bytes whose SHA-256 was
+      recorded) to FILE, or to standard output; it refuses, writing
+      nothing, when the spooled copy no longer matches.`
+
+// spoolJSON is where a submission's raw message is kept.
+type spoolJSON struct {
+	Segment string `json:"segment"`
+	Offset  int64  `json:"offset"`
+	Size    int64  `json:"size"`
+}
 
 // submissionJSON is the -json form of a submission.
 type submissionJSON struct {
@@ -35,6 +48,9 @@ type submissionJSON struct {
 	UIDValidity  uint32          `json:"uidvalidity"`
 	UID          uint32          `json:"uid"`
 	SHA256       string          `json:"sha256"`
+	FileSHA256   string          `json:"file_sha256,omitempty"`
+	FileSize     int64           `json:"file_size,omitempty"`
+	Spool        spoolJSON       `json:"spool"`
 	FileRows     int             `json:"file_rows"`
 	FileInvalid  int             `json:"file_invalid"`
 	SupersededBy int64           `json:"superseded_by,omitempty"`
@@ -46,7 +62,8 @@ type submissionJSON struct {
 func toJSON(s store.Submission) submissionJSON {
 	j := submissionJSON{ID: s.ID, Sender: s.Sender, Filename: s.Filename, Attachments: s.Attachments, ReceivedAt: s.ReceivedAt, BatchDay: s.BatchDay,
 		State: s.State, Reason: s.Reason, MessageID: s.MessageID, Subject: s.Subject, UIDValidity: s.UIDValidity,
-		UID: s.UID, SHA256: s.SHA256, FileRows: s.FileRows, FileInvalid: s.FileInvalid, SupersededBy: s.SupersededBy,
+		UID: s.UID, SHA256: s.SHA256, FileSHA256: s.FileSHA256, FileSize: s.FileSize,
+		Spool: spoolJSON{Segment: s.Spool.Segment, Offset: s.Spool.Offset, Size: s.Spool.Size}, FileRows: s.FileRows, FileInvalid: s.FileInvalid, SupersededBy: s.SupersededBy,
 		ReviewedBy: s.ReviewedBy}
 	if j.Attachments == nil {
 		j.Attachments = []string{}
@@ -69,12 +86,13 @@ func runSubmissions(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&f.Sender, "sender", "", "sender address")
 	fs.IntVar(&f.Limit, "limit", 0, "at most N")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
+	out := fs.String("o", "", "file: write the CSV to `FILE` instead of standard output")
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 0 {
-		return usagef("say list or show ID")
+		return usagef("say list, show ID or file ID")
 	}
 	if f.State != "" && !validState(f.State) {
 		return usagef("-state %q is not one of %s", f.State, strings.Join(store.States(), ", "))
@@ -124,6 +142,12 @@ func runSubmissions(ctx context.Context, a *app, args []string) error {
 			return json.NewEncoder(a.stdout).Encode(toJSON(s))
 		}
 		return showSubmission(ctx, a, st, s)
+	case pos[0] == "file" && len(pos) == 2:
+		id, err := strconv.ParseInt(pos[1], 10, 64)
+		if err != nil {
+			return usagef("%q is not a submission ID", pos[1])
+		}
+		return submissionFile(ctx, a, st, id, *out)
 	}
 	return usagef("unknown or incomplete submissions command %q", strings.Join(pos, " "))
 }
@@ -152,6 +176,10 @@ func showSubmission(ctx context.Context, a *app, st *store.Store, s store.Submis
 	row("message-id", s.MessageID)
 	row("imap", fmt.Sprintf("uidvalidity %d uid %d", s.UIDValidity, s.UID))
 	row("sha256", s.SHA256)
+	row("spool", spoolText(a, s))
+	if s.FileSHA256 != "" {
+		row("file sha256", fmt.Sprintf("%s (%d bytes; connectord submissions file %d writes it)", s.FileSHA256, s.FileSize, s.ID))
+	}
 	if s.SupersededBy != 0 {
 		row("superseded by", fmt.Sprint(s.SupersededBy))
 	}
