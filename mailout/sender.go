@@ -140,7 +140,8 @@ func (s *Sender) sendBatch(ctx context.Context, due []store.OutboxMessage, st *S
 			}
 			st.Sent++
 			s.report(m.Kind, "sent")
-			s.Log.Info("mail sent", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "message_id", m.MessageID)
+			s.Log.Info("mail sent", "outbox", m.ID, "kind", m.Kind, "to", m.Recipient, "message_id", m.MessageID,
+				"submission", m.SubmissionID)
 		default:
 			cause := msg.SendError()
 			if cause == nil {
@@ -204,13 +205,13 @@ func (s *Sender) settle(ctx context.Context, m *store.OutboxMessage, cause error
 		}
 		st.Failed++
 		s.report(m.Kind, "failed")
-		s.Log.Warn("mail failed; retry it with 'connectord outbox retry'", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "err", reason)
+		s.Log.Warn("mail failed; retry it with 'connectord outbox retry'", "outbox", m.ID, "kind", m.Kind, "to", m.Recipient, "err", reason)
 		return s.Store.MarkFailed(ctx, m.ID, reason)
 	}
 	st.Retried++
 	s.report(m.Kind, "retry")
 	next := s.now().Add(backoff(m.Attempts))
-	s.Log.Info("mail deferred", "id", m.ID, "to", m.Recipient, "attempt", m.Attempts, "next", next, "err", reason)
+	s.Log.Info("mail deferred", "outbox", m.ID, "to", m.Recipient, "attempt", m.Attempts, "next", next, "err", reason)
 	return s.Store.MarkRetry(ctx, m.ID, reason, next)
 }
 

@@ -150,6 +150,8 @@ func (d *daemon) run(ctx context.Context) error {
 	start("mailbox", func(ctx context.Context) error {
 		return d.poller.Run(ctx, func(o ingest.Outcome) {
 			d.metrics.Messages.WithLabelValues(o.State).Inc()
+			d.a.log.Info("message taken", "submission", o.SubmissionID, "uid", o.UID, "sender", o.Sender,
+				"file", o.Filename, "state", o.State, "reason", o.Reason)
 			d.wakeMail()
 		})
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"connectord/internal/imaptest"
+	"connectord/internal/mailstack"
 	"connectord/store"
 )
 
@@ -184,4 +186,39 @@ func TestServeRefusesBadConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serve logs, at info, what became of each message it takes and each
+// email it hands to the relay (real Postfix), the results email included.
+func TestServeLogsEachMessageAndMail(t *testing.T) {
+	stack := mailstack.Start(t, mailstack.WithUsers("admin.leeds@nhs.net"))
+	m := newMailboxSetup(t, 50)
+	d, _ := m.serve(t, fmt.Sprintf(`smtp:
+  address: %s
+  tls: none
+  auth: none
+ops:
+  listen: ""
+console:
+  listen: ""`, stack.SMTPAddr), regexp.MustCompile(`(connectord running)`))
+	noon := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
+	m.srv.Append(t, imaptest.Submission("admin.leeds@nhs.net", "a.csv", goodFile), noon)
+	logged := func(what string, re *regexp.Regexp) {
+		t.Helper()
+		waitFor(t, what, 20*time.Second, func() bool { return re.MatchString(d.log.String()) })
+	}
+	logged("the disposition", regexp.MustCompile(`level=INFO msg="message taken" submission=1 uid=1 sender=admin.leeds@nhs.net file=a.csv state=accepted reason="for the batch of 2026-03-03"`))
+	logged("the acknowledgement", regexp.MustCompile(`level=INFO msg="mail sent" outbox=1 kind=ack to=admin.leeds@nhs.net message_id=[0-9a-f]+@nhs.net submission=1`))
+
+	// A night run beside serve queues the results; the next message serve
+	// takes wakes its sender.
+	m.must("batch", "run", "-no-sync", "-day", "2026-03-03")
+	bounce, err := os.ReadFile("../../ingest/testdata/bounce.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.srv.Append(t, bounce, noon.Add(time.Hour))
+	logged("the bounce's disposition", regexp.MustCompile(`msg="message taken" submission=2 uid=2 sender=\S+ file="" state=ignored`))
+	logged("the results email", regexp.MustCompile(`level=INFO msg="mail sent" outbox=2 kind=results to=admin.leeds@nhs.net message_id=[0-9a-f]+@nhs.net submission=1`))
+	d.stop(t)
 }
