@@ -217,6 +217,7 @@ func dispositionCases(t *testing.T) []dispositionCase {
 		{"no attachment", submissionMail("trusted@nhs.net", "", ""), store.StateRejected, true, "no CSV"},
 		{"two CSV attachments", fixture("two_csv.eml"), store.StateRejected, true, ""},
 		{"an Excel workbook", fixture("xlsx_only.eml"), store.StateRejected, true, ""},
+		{"an Outlook rich-text envelope", fixture("winmail.eml"), store.StateRejected, true, "Outlook rich-text envelope (winmail.dat)"},
 		{"unusable file", submissionMail("trusted@nhs.net", "f.csv", "Name,Surname\r\nA,B\r\n"), store.StateRejected, true, "cannot be used"},
 		// Within the default message limit (31.4 MiB): the attachment's own
 		// limit refuses it.
