@@ -18,7 +18,9 @@ connectord review approve ID [-by NAME]
 connectord review reject ID -reason TEXT [-by NAME]
 
 A first file from a new sender is held until a reviewer decides.
-approve  accepts it for the next batch and trusts the sender from then on
+approve  accepts it for the next batch and trusts the sender from then on;
+         refused, with the reason, when the sender is no longer on the
+         Connector roster or a later file from them replaced this one
 reject   refuses it; the reason is emailed to the sender
 -by names the reviewer in the audit (default: the login name).`
 
