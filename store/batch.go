@@ -84,8 +84,10 @@ func (s *Store) StartRun(ctx context.Context, day, trigger, sync, holder string,
 // FinishRun records how a run ended and releases the lock.
 func (s *Store) FinishRun(ctx context.Context, r BatchRun, now time.Time) error {
 	return s.InTx(ctx, func(t *Tx) error {
-		if _, err := t.tx.ExecContext(t.ctx, `UPDATE batch_runs SET finished_at = ?, state = ?, sync = ?, synced = ?, files = ?, counts = ?, errors = ? WHERE id = ?`,
-			timeText(now), r.State, r.Sync, syncedFlag(r.Sync), r.Files, r.Counts, r.Errors, r.ID); err != nil {
+		// An empty Sync keeps what StartRun recorded.
+		if _, err := t.tx.ExecContext(t.ctx, `UPDATE batch_runs SET finished_at = ?, state = ?, sync = coalesce(nullif(?, ''), sync),
+			synced = CASE coalesce(nullif(?, ''), sync) WHEN 'synced' THEN 1 ELSE 0 END, files = ?, counts = ?, errors = ? WHERE id = ?`,
+			timeText(now), r.State, r.Sync, r.Sync, r.Files, r.Counts, r.Errors, r.ID); err != nil {
 			return fmt.Errorf("record end of run %d: %w", r.ID, err)
 		}
 		if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM batch_lock WHERE name = ? AND run_id = ?`, batchLock, r.ID); err != nil {
