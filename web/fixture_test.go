@@ -66,7 +66,8 @@ func (f *fixture) now() time.Time { return time.Unix(0, f.clock.Load()).UTC() }
 
 func (f *fixture) setNow(t time.Time) { f.clock.Store(t.UnixNano()) }
 
-func newFixture(t *testing.T) *fixture {
+// newFixture serves the console; opts change its configuration first.
+func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -150,6 +151,9 @@ func newFixture(t *testing.T) *fixture {
 	cfg := DefaultConfig()
 	cfg.MaxUploadBytes = 64 << 10
 	cfg.TempDir = dir
+	for _, o := range opts {
+		o(&cfg)
+	}
 	f.srv, err = New(Deps{
 		Store: st, Review: &ingest.Review{Store: st, MessageIDDomain: "nhs.net"}, Night: f.night,
 		ReadOptions: readOptions, WakeMail: func() { f.wakes.Add(1) }, Ran: func(store.BatchRun) { f.ran.Add(1) },

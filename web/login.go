@@ -96,7 +96,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ok, herr := checkPassword(hash, password)
+	ok, herr := s.cfg.checkPassword(hash, password)
 	if herr != nil && err == nil {
 		s.log.Error("console account has an unreadable password hash", "name", name, "err", herr)
 	}
