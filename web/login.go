@@ -143,14 +143,6 @@ func lockedMessage(until time.Time, loc *time.Location) string {
 		until.In(loc).Format("15:04") + "."
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
-func safeNext(next string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return "/review"
-	}
-	return next
-}
-
 // clientAddr is the address failed sign-ins are counted against: the
 // peer, or behind a proxy the address the proxy appended to
 // X-Forwarded-For.
