@@ -70,36 +70,6 @@ func TestConsoleUsersAndSessions(t *testing.T) {
 	}
 }
 
-func TestLoginThrottle(t *testing.T) {
-	ctx := context.Background()
-	st := openTest(t)
-	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
-	lim := LoginLimit{Limit: 3, Window: 10 * time.Minute, Lockout: 15 * time.Minute}
-	for i := 1; i <= 3; i++ {
-		until, err := st.RecordLoginFailure(ctx, "account:a", lim, now.Add(time.Duration(i)*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if locked := !until.IsZero(); locked != (i == 3) {
-			t.Errorf("failure %d: locked %v, want %v", i, locked, i == 3)
-		}
-	}
-	until, err := st.LoginLockedUntil(ctx, []string{"address:1", "account:a"}, now.Add(time.Minute))
-	if err != nil || !until.Equal(now.Add(3*time.Second+15*time.Minute)) {
-		t.Errorf("locked until: got %v, %v", until, err)
-	}
-	if until, _ := st.LoginLockedUntil(ctx, []string{"account:a"}, now.Add(20*time.Minute)); !until.IsZero() {
-		t.Errorf("after the lockout: got locked until %v", until)
-	}
-	// After the window and the lockout, counting starts again.
-	if until, _ := st.RecordLoginFailure(ctx, "account:a", lim, now.Add(time.Hour)); !until.IsZero() {
-		t.Errorf("a failure an hour later: got locked until %v, want not locked", until)
-	}
-	if err := st.ClearLoginFailures(ctx, "account:a"); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestConsoleAudit(t *testing.T) {
 	ctx := context.Background()
 	st := openTest(t)

@@ -23,8 +23,9 @@ var ErrNotFound = errors.New("not found")
 
 // Store is the database. It is safe for concurrent use.
 type Store struct {
-	db   *sql.DB
-	path string
+	db         *sql.DB
+	path       string
+	loginSweep loginSweep
 }
 
 // Open opens (creating when missing) the database at path and applies any

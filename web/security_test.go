@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,17 +146,55 @@ func TestPlainPagesWithoutTheFrontend(t *testing.T) {
 	}
 }
 
+// The client is the peer, unless the peer is a trusted proxy: then the
+// nearest X-Forwarded-For address that is not a trusted proxy.
 func TestClientAddr(t *testing.T) {
-	s := &Server{}
-	r := httptest.NewRequest(http.MethodPost, "/login", nil)
-	r.RemoteAddr = "10.0.0.9:5555"
-	r.Header.Set("X-Forwarded-For", "203.0.113.7, 198.51.100.2")
-	if got := s.clientAddr(r); got != "10.0.0.9" {
-		t.Errorf("direct: got %s, want the peer", got)
+	proxies := []netip.Prefix{netip.MustParsePrefix("10.0.0.9/32"), netip.MustParsePrefix("10.1.0.0/16")}
+	for _, tc := range []struct {
+		name, peer string
+		xff        []string
+		trusted    []netip.Prefix
+		want       string
+	}{
+		{"no proxies configured", "10.0.0.9:5555", []string{"203.0.113.7, 198.51.100.2"}, nil, "10.0.0.9"},
+		{"a peer that is not a proxy", "192.0.2.4:5555", []string{"198.51.100.2"}, proxies, "192.0.2.4"},
+		{"the address the proxy appended", "10.0.0.9:5555", []string{"203.0.113.7, 198.51.100.2"}, proxies, "198.51.100.2"},
+		{"two headers", "10.0.0.9:5555", []string{"203.0.113.7", "198.51.100.2"}, proxies, "198.51.100.2"},
+		{"a chain of trusted proxies", "10.0.0.9:5555", []string{"203.0.113.7, 198.51.100.2, 10.1.2.3"}, proxies, "198.51.100.2"},
+		{"no header", "10.0.0.9:5555", nil, proxies, "10.0.0.9"},
+		{"garbage from the proxy", "10.0.0.9:5555", []string{"198.51.100.2, unknown"}, proxies, "10.0.0.9"},
+		{"garbage beyond the client", "10.0.0.9:5555", []string{"evil, 198.51.100.2"}, proxies, "198.51.100.2"},
+		{"with a port", "10.0.0.9:5555", []string{"198.51.100.2:61000"}, proxies, "198.51.100.2"},
+		{"IPv6", "10.0.0.9:5555", []string{"[2001:db8::1]:61000"}, proxies, "2001:db8::1"},
+		{"only trusted hops", "10.0.0.9:5555", []string{"10.1.0.1, 10.1.0.2"}, proxies, "10.1.0.1"},
+		{"IPv4-mapped peer", "[::ffff:192.0.2.4]:5555", nil, nil, "192.0.2.4"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &Server{cfg: Config{TrustedProxies: tc.trusted}}
+			r := httptest.NewRequest(http.MethodPost, "/login", nil)
+			r.RemoteAddr = tc.peer
+			for _, v := range tc.xff {
+				r.Header.Add("X-Forwarded-For", v)
+			}
+			if got := s.clientAddr(r); got != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
 	}
-	s.cfg.BehindProxy = true
-	if got := s.clientAddr(r); got != "198.51.100.2" {
-		t.Errorf("behind a proxy: got %s, want the address the proxy appended", got)
+}
+
+// An IPv6 client is counted by its /64.
+func TestThrottleAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.0.2.4":             "192.0.2.4",
+		"2001:db8:1:2:3:4:5:6":  "2001:db8:1:2::/64",
+		"2001:db8:1:2::ffff":    "2001:db8:1:2::/64",
+		"::1":                   "::/64",
+		"not an address at all": "not an address at all",
+	} {
+		if got := throttleAddr(in); got != want {
+			t.Errorf("throttleAddr(%q): got %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"sync"
 	"time"
@@ -45,8 +46,13 @@ type Config struct {
 	// TLSCertFile and TLSKeyFile, both set, serve HTTPS.
 	TLSCertFile, TLSKeyFile string
 	// BehindProxy says a TLS-terminating proxy is in front: cookies are
-	// Secure and the client address is the last X-Forwarded-For entry.
+	// Secure.
 	BehindProxy bool
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed:
+	// a request from one of them comes from the nearest address in that
+	// header that is not itself a trusted proxy. Empty: the header is
+	// ignored and the client is the peer.
+	TrustedProxies []netip.Prefix
 	// SessionIdle and SessionMax end a session after that long without a
 	// request, and that long after sign-in.
 	SessionIdle, SessionMax time.Duration
@@ -55,9 +61,17 @@ type Config struct {
 	// PreviewMaxRows is the largest held file the review page dry-runs:
 	// a dry run holds the database's write lock while it works.
 	PreviewMaxRows int
-	// AccountLimit and AddressLimit throttle failed sign-ins per account
-	// and per client address.
-	AccountLimit, AddressLimit store.LoginLimit
+	// Failed sign-ins are throttled per account and client address
+	// together (AccountAddressLimit), per client address over all
+	// accounts (AddressLimit), and per account over all addresses
+	// (AccountLimit, a ceiling far above the first, so failures from
+	// elsewhere rarely lock a user out).
+	AccountAddressLimit, AddressLimit, AccountLimit store.LoginLimit
+	// HashSlots password checks run at once at most (each holds 19 MiB);
+	// a sign-in waits up to HashWait for a slot, then is asked to try
+	// again shortly.
+	HashSlots int
+	HashWait  time.Duration
 	// TempDir holds uploaded files while they are checked; "" is the
 	// system's.
 	TempDir string
@@ -73,8 +87,10 @@ func DefaultConfig() Config {
 	return Config{
 		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour,
 		MaxUploadBytes: ingest.DefaultMaxAttachmentBytes, PreviewMaxRows: 100_000,
-		AccountLimit: store.LoginLimit{Limit: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute},
-		AddressLimit: store.LoginLimit{Limit: 20, Window: 15 * time.Minute, Lockout: 15 * time.Minute},
+		AccountAddressLimit: store.LoginLimit{Limit: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute},
+		AddressLimit:        store.LoginLimit{Limit: 20, Window: 15 * time.Minute, Lockout: 15 * time.Minute},
+		AccountLimit:        store.LoginLimit{Limit: 100, Window: 15 * time.Minute, Lockout: 15 * time.Minute},
+		HashSlots:           4, HashWait: 2 * time.Second,
 	}
 }
 
@@ -91,6 +107,7 @@ type Server struct {
 	previewMu sync.Mutex // one dry run at a time: each holds the write lock
 	runs      nightRunner
 	dummy     dummyHash
+	hashes    *hashSlots
 }
 
 // New checks the configuration, parses every template (a broken one fails
@@ -112,11 +129,18 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	if cfg.PreviewMaxRows <= 0 {
 		cfg.PreviewMaxRows = def.PreviewMaxRows
 	}
-	if cfg.AccountLimit.Limit <= 0 {
-		cfg.AccountLimit = def.AccountLimit
+	for _, l := range []struct{ cfg, def *store.LoginLimit }{
+		{&cfg.AccountAddressLimit, &def.AccountAddressLimit}, {&cfg.AddressLimit, &def.AddressLimit}, {&cfg.AccountLimit, &def.AccountLimit},
+	} {
+		if l.cfg.Limit <= 0 {
+			*l.cfg = *l.def
+		}
 	}
-	if cfg.AddressLimit.Limit <= 0 {
-		cfg.AddressLimit = def.AddressLimit
+	if cfg.HashSlots <= 0 {
+		cfg.HashSlots = def.HashSlots
+	}
+	if cfg.HashWait <= 0 {
+		cfg.HashWait = def.HashWait
 	}
 	if cfg.checkPassword == nil {
 		cfg.checkPassword = checkPassword
@@ -152,6 +176,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	if !s.nhs {
 		s.log.Warn("the NHS.UK frontend is not in this build (run scripts/console-assets.sh before go build): serving plain pages")
 	}
+	s.hashes = newHashSlots(cfg.HashSlots, cfg.HashWait)
 	s.runs.s = s
 	s.handler = s.routes()
 	return s, nil
