@@ -40,6 +40,11 @@ func TestParse(t *testing.T) {
 			wantErr: `ingest.allowed_domains: "nh\u017f.net" is not ASCII`},
 		{name: "look-alike authserv-id", yaml: "ingest:\n  trusted_authserv_ids: [\"mx.nh\u017f.net\"]\n",
 			wantErr: `ingest.trusted_authserv_ids: "mx.nh\u017f.net" is not ASCII`},
+		{name: "trusted proxies", yaml: "console:\n  trusted_proxies: [10.0.0.9, 10.1.0.0/16, \"2001:db8::/48\"]\n"},
+		{name: "a trusted proxy that is a name", yaml: "console:\n  trusted_proxies: [proxy.example]\n", wantErr: "console.trusted_proxies"},
+		{name: "a trusted proxy with a zone", yaml: "console:\n  trusted_proxies: [\"fe80::1%eth0\"]\n", wantErr: "console.trusted_proxies"},
+		{name: "plain HTTP behind a proxy nobody named", yaml: "console:\n  listen: 0.0.0.0:8080\n  allow_plain_http_behind_proxy: true\n", wantErr: "set console.trusted_proxies"},
+		{name: "plain HTTP behind a named proxy", yaml: "console:\n  listen: 0.0.0.0:8080\n  allow_plain_http_behind_proxy: true\n  trusted_proxies: [10.0.0.9]\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,4 +142,20 @@ func mentionedInGroup(guide, key string) bool {
 		}
 	}
 	return false
+}
+
+func TestTrustedProxyPrefixes(t *testing.T) {
+	got, err := Console{TrustedProxies: []string{"10.0.0.9", "10.1.2.3/16", "::ffff:192.0.2.1", "2001:db8::1"}}.TrustedProxyPrefixes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.9/32", "10.1.0.0/16", "192.0.2.1/32", "2001:db8::1/128"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("entry %d: got %s, want %s", i, got[i], want[i])
+		}
+	}
 }

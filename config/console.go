@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"time"
 )
 
@@ -15,9 +16,32 @@ type Console struct {
 	TLSKey  string `yaml:"tls_key"`
 	// AllowPlainHTTPBehindProxy lets the console listen without TLS on a
 	// non-loopback address, for a TLS-terminating proxy in front.
-	AllowPlainHTTPBehindProxy bool          `yaml:"allow_plain_http_behind_proxy"`
-	SessionIdle               time.Duration `yaml:"session_idle"`
-	SessionMax                time.Duration `yaml:"session_max"`
+	AllowPlainHTTPBehindProxy bool `yaml:"allow_plain_http_behind_proxy"`
+	// TrustedProxies are the addresses (or CIDR ranges) of the proxies in
+	// front of the console. Only a request from one of them has its
+	// X-Forwarded-For read, for the client address failed sign-ins are
+	// counted against.
+	TrustedProxies []string      `yaml:"trusted_proxies"`
+	SessionIdle    time.Duration `yaml:"session_idle"`
+	SessionMax     time.Duration `yaml:"session_max"`
+}
+
+// TrustedProxyPrefixes returns TrustedProxies as address ranges: a single
+// address is a range of one.
+func (m Console) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range m.TrustedProxies {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("console.trusted_proxies: %q is not an IP address or a CIDR range such as 10.0.0.0/24", s)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func (c Config) validateConsole() []error {
@@ -34,6 +58,12 @@ func (c Config) validateConsole() []error {
 	}
 	if m.TLSCert == "" && !IsLoopback(m.Listen) && !m.AllowPlainHTTPBehindProxy {
 		errs = append(errs, fmt.Errorf("console.listen: %s is not loopback: set tls_cert and tls_key, or allow_plain_http_behind_proxy: true behind a TLS proxy", m.Listen))
+	}
+	if _, err := m.TrustedProxyPrefixes(); err != nil {
+		errs = append(errs, err)
+	}
+	if m.AllowPlainHTTPBehindProxy && len(m.TrustedProxies) == 0 {
+		errs = append(errs, fmt.Errorf("console.allow_plain_http_behind_proxy: set console.trusted_proxies to the proxy's address, so failed sign-ins are counted against each client rather than the proxy"))
 	}
 	if m.SessionIdle < time.Minute || m.SessionMax < m.SessionIdle {
 		errs = append(errs, fmt.Errorf("console.session_idle must be at least 1m and session_max at least session_idle"))

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -455,4 +456,54 @@ func TestSignInUnusableNames(t *testing.T) {
 	if status, body := c.signIn("RITA", testPassword); status != http.StatusOK || !strings.Contains(body, "Sign out") {
 		t.Errorf("RITA after 24 unusable names: got %d, want signed in as rita", status)
 	}
+}
+
+// signInAs signs in with extra request headers.
+func (c *client) signInAs(name, password string, h http.Header) int {
+	c.t.Helper()
+	c.get("/login")
+	h = h.Clone()
+	h.Set("Origin", c.base)
+	status, _ := c.postRaw("/login", url.Values{"name": {name}, "password": {password}, "csrf": {c.csrf}}, h)
+	return status
+}
+
+// X-Forwarded-For counts only from a trusted proxy: anyone else who sends
+// it gets no fresh count per made-up address.
+func TestSignInBehindATrustedProxy(t *testing.T) {
+	xff := func(addr string) http.Header { return http.Header{"X-Forwarded-For": {addr}} }
+	t.Run("not trusted", func(t *testing.T) {
+		f := newFixture(t, quickCheck)
+		c := f.clientFrom(t, "127.0.0.2")
+		for i := 1; i <= 6; i++ {
+			want := http.StatusUnauthorized
+			if i >= 5 {
+				want = http.StatusTooManyRequests
+			}
+			if st := c.signInAs("tess", "guess", xff(fmt.Sprintf("198.51.100.%d", i))); st != want {
+				t.Errorf("failure %d with a made-up X-Forwarded-For: got %d, want %d", i, st, want)
+			}
+		}
+	})
+	t.Run("trusted", func(t *testing.T) {
+		f := newFixture(t, quickCheck, func(cfg *Config) {
+			cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")}
+		})
+		proxy := f.clientFrom(t, "127.0.0.2")
+		for i := 1; i <= 5; i++ {
+			want := http.StatusUnauthorized
+			if i == 5 {
+				want = http.StatusTooManyRequests
+			}
+			if st := proxy.signInAs("tess", "guess", xff("198.51.100.7")); st != want {
+				t.Errorf("failure %d from 198.51.100.7: got %d, want %d", i, st, want)
+			}
+		}
+		if st := f.clientFrom(t, "127.0.0.2").signInAs("tess", testPassword, xff("198.51.100.7")); st != http.StatusTooManyRequests {
+			t.Errorf("tess through the proxy from the locked address: got %d, want 429", st)
+		}
+		if st := f.clientFrom(t, "127.0.0.2").signInAs("tess", testPassword, xff("198.51.100.8")); st != http.StatusOK {
+			t.Errorf("tess through the proxy from another address: got %d, want signed in", st)
+		}
+	})
 }

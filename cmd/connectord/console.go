@@ -20,6 +20,11 @@ func (a *app) startConsole(deps web.Deps) (func(ctx context.Context) error, erro
 	cfg := web.DefaultConfig()
 	cfg.TLSCertFile, cfg.TLSKeyFile = c.TLSCert, c.TLSKey
 	cfg.BehindProxy = c.AllowPlainHTTPBehindProxy
+	proxies, err := c.TrustedProxyPrefixes()
+	if err != nil {
+		return nil, err
+	}
+	cfg.TrustedProxies = proxies
 	cfg.SessionIdle, cfg.SessionMax = c.SessionIdle, c.SessionMax
 	cfg.MaxUploadBytes = a.cfg.Ingest.MaxAttachmentBytes
 	srv, err := web.New(deps, cfg)
