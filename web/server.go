@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -67,9 +68,10 @@ type Config struct {
 	// (AccountLimit, a ceiling far above the first, so failures from
 	// elsewhere rarely lock a user out).
 	AccountAddressLimit, AddressLimit, AccountLimit store.LoginLimit
-	// HashSlots password checks run at once at most (each holds 19 MiB);
-	// a sign-in waits up to HashWait for a slot, then is asked to try
-	// again shortly.
+	// HashSlots password checks run at once at most (each holds 19 MiB;
+	// by default one per CPU, at most 4, since a check is all CPU and
+	// more at once would only take more memory); a sign-in waits up to
+	// HashWait for a slot, then is asked to try again shortly.
 	HashSlots int
 	HashWait  time.Duration
 	// TempDir holds uploaded files while they are checked; "" is the
@@ -90,7 +92,7 @@ func DefaultConfig() Config {
 		AccountAddressLimit: store.LoginLimit{Limit: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute},
 		AddressLimit:        store.LoginLimit{Limit: 20, Window: 15 * time.Minute, Lockout: 15 * time.Minute},
 		AccountLimit:        store.LoginLimit{Limit: 100, Window: 15 * time.Minute, Lockout: 15 * time.Minute},
-		HashSlots:           4, HashWait: 2 * time.Second,
+		HashSlots:           min(runtime.GOMAXPROCS(0), 4), HashWait: 2 * time.Second,
 	}
 }
 
