@@ -18,9 +18,17 @@
 // per-session token in every form, compared in constant time. The sign-in
 // form, which has no session yet, carries a double-submit token cookie.
 //
-// Repeated failed sign-ins lock the account and the client address for a
-// while (console_login_failures); a locked sign-in is refused before the
-// password is checked. Reviewers reach the review, submission, night,
+// Every sign-in attempt is charged in the store (console_login_failures)
+// before its password is checked, in one transaction for all its counts:
+// one account from one client address, one address over all accounts,
+// and a far higher ceiling for one account over all addresses, so that
+// failures from elsewhere do not lock a user out. A locked sign-in is
+// refused before the check; a right password takes its attempt back. The
+// client address is the peer's, or what a configured trusted proxy put in
+// X-Forwarded-For. Password checks (19 MiB each) run in a few slots; a
+// sign-in that cannot get one soon is asked to try again. A name no
+// account can have is refused before any work, and the redirect after
+// sign-in goes only to a path on this site. Reviewers reach the review, submission, night,
 // organisation and validate pages; operators also the roster and the
 // outbox, and may start a night. Every decision (approve, reject, roster
 // change, run now, retry) is written to console_audit with who and when,
