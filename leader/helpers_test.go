@@ -3,6 +3,7 @@ package leader
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,8 +116,15 @@ type node struct {
 // for the context).
 func startNode(t testing.TB, conn *pgx.ConnConfig, name string, tr *tracker, lead func(context.Context) error) *node {
 	t.Helper()
+	// Tests run in parallel on one server, and a node's name is its
+	// sessions' application_name: each node's name is its own, so that
+	// terminating one test's node never ends another test's.
+	name = fmt.Sprintf("%s%d", name, nodeSeq.Add(1))
 	return startElector(t, testTimings(Config{Conn: conn, Node: name}), tr, lead)
 }
+
+// nodeSeq numbers the nodes the tests start.
+var nodeSeq atomic.Int64
 
 // startElector runs an elector with cfg (its Logger is set here).
 func startElector(t testing.TB, cfg Config, tr *tracker, lead func(context.Context) error) *node {

@@ -25,7 +25,8 @@ func parse(t testing.TB, url string) *pgx.ConnConfig {
 	return c
 }
 
-// holders counts the sessions holding the election's lock.
+// holders counts the sessions holding the election's lock in url's
+// database (advisory locks are per database; other tests run beside).
 func holders(t testing.TB, url string) int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), soon)
@@ -38,6 +39,7 @@ func holders(t testing.TB, url string) int {
 	key := uint64(DefaultKey)
 	var n int
 	err = conn.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
 		AND classid = $1::bigint::oid AND objid = $2::bigint::oid AND objsubid = 1`, int64(key>>32), int64(key&0xffffffff)).Scan(&n)
 	if err != nil {
 		t.Fatal(err)
