@@ -102,14 +102,17 @@
 // emptied and the result columns Result, Detail, EmailAddress and
 // GeneratedPassword appended (replacing those of a re-sent results file).
 // It writes UTF-8 with a byte order mark and CRLF, in the input's delimiter
-// (a comma for tab-separated input). Any cell whose first non-space
-// character is = + - @ tab CR or an apostrophe gets a leading apostrophe,
-// except telephone-shaped values in telephone columns. Cells of a row beyond
+// (a comma for tab-separated input). A cell holding a comma, semicolon,
+// tab, quote mark or line break is quoted whatever the delimiter, since a
+// spreadsheet splits on its own list separator. Any cell whose first
+// character after spaces and line feeds is = + - @ (or full-width ＝ ＋ － ＠),
+// tab, CR or an apostrophe gets a leading apostrophe, except
+// telephone-shaped values in telephone columns. Cells of a row beyond
 // the header are not echoed; missing ones are written blank. Line breaks
 // inside a cell are written as they were read.
 //
 // For speed, a row that needs none of this (one cell per column, no
-// password, nothing to escape, parsed strictly) is echoed from its own text
-// as received rather than re-encoded; reading the results back gives the
-// same cells either way.
+// password, nothing to escape, no separator but the file's own, parsed
+// strictly) is echoed from its own text as received rather than
+// re-encoded; reading the results back gives the same cells either way.
 package pushfile

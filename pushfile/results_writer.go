@@ -2,6 +2,7 @@ package pushfile
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -41,6 +42,7 @@ type ResultsWriter struct {
 	rec   []string
 	line  []byte
 	quote [256]bool // bytes that make a cell need quotes
+	other [2]byte   // the separators other than delim, which rows echoed must not hold
 	width int       // header columns
 	pw    int       // index of the Password column, or -1
 	lid   int       // index among the kept columns of the Local ID column, or -1
@@ -58,8 +60,16 @@ func NewResultsWriter(w io.Writer, r *Reader) (*ResultsWriter, error) {
 	if r.delim != '\t' {
 		rw.delim = byte(r.delim)
 	}
-	for _, c := range []byte{'"', '\n', '\r', rw.delim} {
+	// Every separator a spreadsheet may split on is quoted, whatever the
+	// file's own delimiter: Excel opens a .csv with the list separator of
+	// the computer, so x,=cmd() left bare in a semicolon file would become
+	// two cells there, the second a formula.
+	for _, c := range []byte{'"', '\n', '\r', ',', ';', '\t'} {
 		rw.quote[c] = true
+	}
+	rw.other = [2]byte{';', '\t'}
+	if rw.delim == ';' {
+		rw.other[0] = ','
 	}
 	rw.width, rw.pw, rw.lid = len(r.header), -1, -1
 	rw.echo = r.delim != '\t'
@@ -127,8 +137,9 @@ func (w *ResultsWriter) Write(row *Row, res Result) error {
 
 // canEcho reports whether the row's own text can be written instead of its
 // cells, which gives the same cells when read back and is much cheaper: the
-// text was parsed strictly, has one cell per column, no password and no
-// cell that needs escaping.
+// text was parsed strictly, has one cell per column, no password, no cell
+// that needs escaping and no separator other than the file's own (which
+// may sit unquoted in a cell).
 func (w *ResultsWriter) canEcho(row *Row) bool {
 	if !w.echo || row.raw == nil || len(row.Cells) != w.width {
 		return false
@@ -136,19 +147,16 @@ func (w *ResultsWriter) canEcho(row *Row) bool {
 	if w.pw >= 0 && row.Cells[w.pw] != "" {
 		return false
 	}
+	if bytes.IndexByte(row.raw, w.other[0]) >= 0 || bytes.IndexByte(row.raw, w.other[1]) >= 0 {
+		return false
+	}
 	if !row.special {
 		return true
 	}
 	for k, i := range w.keep {
 		c := row.Cells[i]
-		if c == "" {
-			continue
-		}
-		switch c[0] {
-		case ' ', '=', '+', '-', '@', '\t', '\r', '\'':
-			if escapeCell(c) != c && !(w.phone[k] && isPhoneShaped(c)) {
-				return false
-			}
+		if c != "" && mayEscape(c[0]) && escapeCell(c) != c && !(w.phone[k] && isPhoneShaped(c)) {
+			return false
 		}
 	}
 	return true
@@ -193,8 +201,8 @@ func (w *ResultsWriter) writeRecord(rec []string) error {
 	return err
 }
 
-// appendField appends f to b, in quotes when it holds the delimiter, a
-// quote mark or a line break, or starts with white space (which a reader
+// appendField appends f to b, in quotes when it holds a comma, semicolon,
+// tab, quote mark or line break, or starts with white space (which a reader
 // trimming leading space would lose).
 func (w *ResultsWriter) appendField(b []byte, f string) []byte {
 	if !w.needsQuotes(f) {
@@ -233,17 +241,20 @@ func (w *ResultsWriter) needsQuotes(f string) bool {
 	return false
 }
 
-// escapeCell puts an apostrophe before a cell whose first character (after
-// any spaces) would make Excel read it as a formula: = + - @ tab or CR. A
-// cell starting with an apostrophe gets one too, because the Reader strips
-// one, so that writing and reading again gives the cell back unchanged.
+// escapeCell puts an apostrophe before a cell that Excel would take for a
+// formula: one whose first character, after any spaces and line feeds, is
+// = + - @ (or their full-width forms ＝ ＋ － ＠, which Excel also reads as
+// operators), a tab or a CR. A cell starting with an apostrophe gets one
+// too, because the Reader strips one, so that writing and reading again
+// gives the cell back unchanged; the Reader strips the apostrophe added here
+// in the same way.
 func escapeCell(s string) string {
-	if s == "" {
+	if s == "" || !mayEscape(s[0]) {
 		return s
 	}
 	t := s
-	if t[0] == ' ' {
-		t = strings.TrimLeft(t, " ")
+	if t[0] == ' ' || t[0] == '\n' {
+		t = strings.TrimLeft(t, " \n")
 		if t == "" {
 			return s
 		}
@@ -251,6 +262,22 @@ func escapeCell(s string) string {
 	switch t[0] {
 	case '=', '+', '-', '@', '\t', '\r', '\'':
 		return "'" + s
+	case 0xEF:
+		switch r, _ := utf8.DecodeRuneInString(t); r {
+		case '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20': // ＝ ＋ － ＠
+			return "'" + s
+		}
 	}
 	return s
+}
+
+// mayEscape reports whether a cell starting with byte c may need escaping
+// (0xEF starts the full-width forms). It is the cheap test the reader makes
+// of every cell.
+func mayEscape(c byte) bool {
+	switch c {
+	case ' ', '\n', '=', '+', '-', '@', '\t', '\r', '\'', 0xEF:
+		return true
+	}
+	return false
 }

@@ -124,6 +124,41 @@ func TestResultsWriter(t *testing.T) {
 				"RR8-7K3M9Q2X4T,,Ann,Smith,,,,,RR8,,,,,,,,,PROCESSED_NEW,,,\r\n",
 		},
 		{
+			name: "semicolon file: a comma cell quoted, so a comma-separator Excel cannot split off a formula",
+			in:   "FirstName;LastName;Local ID;Organisation;JobTitle\nAnn;Smith;A1;RR8;x,=cmd|' /C calc'!A0\n",
+			res:  Result{Status: "PROCESSED_NEW", Detail: "a,b"},
+			want: bom + "FirstName;LastName;Local ID;Organisation;JobTitle;Result;Detail;EmailAddress;GeneratedPassword\r\n" +
+				"Ann;Smith;A1;RR8;\"x,=cmd|' /C calc'!A0\";PROCESSED_NEW;\"a,b\";;\r\n",
+		},
+		{
+			name: "comma file: semicolon and tab cells quoted",
+			in:   "FirstName,LastName,Local ID,Organisation,JobTitle,Pager\nAnn,Smith,A1,RR8,x;=cmd|' /C calc'!A0,1\t=2\n",
+			res:  Result{Status: "PROCESSED_NEW", Detail: "a;b\tc"},
+			want: bom + "FirstName,LastName,Local ID,Organisation,JobTitle,Pager,Result,Detail,EmailAddress,GeneratedPassword\r\n" +
+				"Ann,Smith,A1,RR8,\"x;=cmd|' /C calc'!A0\",\"1\t=2\",PROCESSED_NEW,\"a;b\tc\",,\r\n",
+		},
+		{
+			name: "tab file: a semicolon cell quoted in the comma results",
+			in:   "FirstName\tLastName\tLocal ID\tOrganisation\tJobTitle\nAnn\tSmith\tA1\tRR8\tx;=1\n",
+			res:  Result{Status: "S", Detail: "d"},
+			want: bom + "FirstName,LastName,Local ID,Organisation,JobTitle,Result,Detail,EmailAddress,GeneratedPassword\r\n" +
+				"Ann,Smith,A1,RR8,\"x;=1\",S,d,,\r\n",
+		},
+		{
+			name: "a line feed before a formula character",
+			in:   "FirstName,LastName,Local ID,Organisation,JobTitle,Fax\nAnn,Smith,A1,RR8,\"\n=1+1\",\"\n\n@SUM(A1)\"\n",
+			res:  Result{Status: "INVALID", Detail: "\n-x"},
+			want: bom + "FirstName,LastName,Local ID,Organisation,JobTitle,Fax,Result,Detail,EmailAddress,GeneratedPassword\r\n" +
+				"Ann,Smith,A1,RR8,\"'\n=1+1\",\"'\n\n@SUM(A1)\",INVALID,\"'\n-x\",,\r\n",
+		},
+		{
+			name: "full-width formula characters",
+			in:   "FirstName,LastName,Local ID,Organisation,JobTitle,Fax\n＝1+1,＋Smith,－A1,RR8, ＠SUM(A1),＋44 1\n",
+			res:  Result{Status: "INVALID", Detail: "＝x"},
+			want: bom + "FirstName,LastName,Local ID,Organisation,JobTitle,Fax,Result,Detail,EmailAddress,GeneratedPassword\r\n" +
+				"'＝1+1,'＋Smith,'－A1,RR8,' ＠SUM(A1),'＋44 1,INVALID,'＝x,,\r\n",
+		},
+		{
 			name: "apostrophe cells kept",
 			in:   "FirstName,LastName,Local ID,Organisation\n''Ann,Smith,A1,RR8\n",
 			res:  Result{Status: "S"},
@@ -143,10 +178,23 @@ func TestResultsWriter(t *testing.T) {
 // TestResultsRoundTrip writes results and reads them back: every cell comes
 // back as it was read, and the row checks the same.
 func TestResultsRoundTrip(t *testing.T) {
-	in := "FirstName,LastName,Local ID,Organisation,JobTitle,OfficePhone,Title\n" +
-		"Ann,Smith,=A1,RR8,-Head-,+44 113 1234,Dr\n" +
-		"'Bob,@Jones,'A2,RR8,\"multi\nline\",=1+1,\n" +
-		"Cat,\"Br,own\",A3,RR8,'+plus,(0113) 1,'Mrs\n"
+	for _, in := range []string{
+		"FirstName,LastName,Local ID,Organisation,JobTitle,OfficePhone,Title\n" +
+			"Ann,Smith,=A1,RR8,-Head-,+44 113 1234,Dr\n" +
+			"'Bob,@Jones,'A2,RR8,\"multi\nline\",=1+1,\n" +
+			"Cat,\"Br,own\",A3,RR8,'+plus,(0113) 1,'Mrs\n" +
+			"Dan,Br;own,A4,RR8,\"\n=1+1\",＋44 1,\n" +
+			"＝Eve,Smith,A5,RR8,x\t=cmd,\"\n\n@x\",\n",
+		"FirstName;LastName;Local ID;Organisation;JobTitle;OfficePhone;Title\n" +
+			"Ann;Smith;A1;RR8;x,=cmd|' /C calc'!A0;+44 113 1234;Dr\n" +
+			"Bob;Jones;A2;RR8;\"\n＠SUM(1)\";－1;\n",
+	} {
+		roundTrip(t, in)
+	}
+}
+
+func roundTrip(t *testing.T, in string) {
+	t.Helper()
 	first := mustReadAll(t, in, Options{})
 	results := writeResults(t, in, Result{Status: "INVALID", Detail: "=bad"})
 	again := mustReadAll(t, results, Options{})
@@ -169,18 +217,30 @@ func TestResultsRoundTrip(t *testing.T) {
 
 func TestEscapeCell(t *testing.T) {
 	tests := map[string]string{
-		"":        "",
-		"Ann":     "Ann",
-		"=1+1":    "'=1+1",
-		"+1":      "'+1",
-		"-1":      "'-1",
-		"@SUM(1)": "'@SUM(1)",
-		"\tx":     "'\tx",
-		"\rx":     "'\rx",
-		"  =x":    "'  =x",
-		"'x":      "''x",
-		"a=b":     "a=b",
-		"   ":     "   ",
+		"":         "",
+		"Ann":      "Ann",
+		"=1+1":     "'=1+1",
+		"+1":       "'+1",
+		"-1":       "'-1",
+		"@SUM(1)":  "'@SUM(1)",
+		"\tx":      "'\tx",
+		"\rx":      "'\rx",
+		"  =x":     "'  =x",
+		"'x":       "''x",
+		"a=b":      "a=b",
+		"   ":      "   ",
+		"\n=1":     "'\n=1",
+		" \n \n+1": "' \n \n+1",
+		"\r\n=1":   "'\r\n=1",
+		"\nAnn":    "\nAnn",
+		"\n":       "\n",
+		"＝1":       "'＝1",
+		"＋1":       "'＋1",
+		"－1":       "'－1",
+		"＠x":       "'＠x",
+		" ＝1":      "' ＝1",
+		"ｘ":        "ｘ",
+		"\uFEFF=":  "\uFEFF=",
 	}
 	for in, want := range tests {
 		if got := escapeCell(in); got != want {

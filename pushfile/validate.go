@@ -23,15 +23,12 @@ func (r *Reader) fill(row *Row, record []string, line int) {
 	var gp string
 	gpNoteAt := 0              // where a note on GP Practice Code goes, to keep header order
 	for i, c := range record { // the record is ours until the next read
-		if c != "" {
-			switch c[0] {
-			case '\'':
+		if c != "" && mayEscape(c[0]) {
+			if c[0] == '\'' {
 				c = c[1:]
 				record[i] = c
-				special = true
-			case ' ', '=', '+', '-', '@', '\t', '\r':
-				special = true
 			}
+			special = true
 		}
 		if i >= len(cols) {
 			continue
