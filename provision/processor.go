@@ -116,11 +116,28 @@ func result(s Status, detail, address string) pushfile.Result {
 	return pushfile.Result{Status: string(s), Detail: detail, EmailAddress: address}
 }
 
-// decide settles one row, in the order of the rules.
+// decide settles one row. The row's own notes and warnings (an old-format
+// column that was ignored, a telephone number that lost its leading 0)
+// follow what processing says in Detail, whatever the row's result.
 func (r *run) decide(row *pushfile.Row) (pushfile.Result, error) {
 	if !row.Valid() {
 		return result(Invalid, row.Detail(), ""), nil
 	}
+	res, err := r.settle(row)
+	if err != nil {
+		return res, err
+	}
+	if d := row.Detail(); d != "" {
+		if res.Detail != "" {
+			d = res.Detail + "; " + d
+		}
+		res.Detail = d
+	}
+	return res, nil
+}
+
+// settle decides a valid row, in the order of the rules.
+func (r *run) settle(row *pushfile.Row) (pushfile.Result, error) {
 	v := &row.Value
 	org := v[pushfile.Organisation]
 	if !r.job.Sender.MayActFor(org) {

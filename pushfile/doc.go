@@ -90,9 +90,13 @@
 //     category. Its value never appears in a message or in the results.
 //   - OrganisationUnit is upper-cased and must be 'D' then letters and digits.
 //   - NHSmail 1 files: Department maps to OrganisationUnit and must be a
-//     unit code like any OrganisationUnit. When both Organisation Code and
-//     GP Practice Code are filled in and differ, Organisation Code is used
-//     and a note says GP Practice Code was ignored.
+//     unit code like any OrganisationUnit. GP Practice Code is no longer
+//     managed (guide 5.3: practices are now organisations): it stands in
+//     for a blank Organisation Code, and a note says so; when both are
+//     filled in and differ, Organisation Code is used and a note says GP
+//     Practice Code was ignored. The other columns the guide lists as no
+//     longer managed get a note when not blank. Notes go into Detail after
+//     what processing says, whatever the row's result.
 //   - A row with more non-blank cells than the header has columns is INVALID;
 //     blank extra cells (trailing delimiters) are ignored.
 //

@@ -203,8 +203,14 @@ func TestOldFormat(t *testing.T) {
 				OrganisationUnit: "DRR81", Organisation: "RR8", OfficePhone: "0113 1", MobilePhone: "07700 1", Fax: "0113 2", Pager: "0113 3"},
 		},
 		{
-			name: "GP practice code is the organisation",
-			row:  "U1,,Ann,Smith,,,,,,,y00001,,,,,,",
+			name:      "GP practice code is the organisation, and Detail says so",
+			row:       "U1,,Ann,Smith,,,,,,,y00001,,,,,,",
+			want:      map[Field]string{Organisation: "Y00001"},
+			wantProbs: `GP Practice Code is no longer managed: practices are now organisations, so "Y00001" was used as the Organisation Code (put it there in future files)`,
+		},
+		{
+			name: "GP practice code the same as the organisation code: nothing to say",
+			row:  "U1,,Ann,Smith,,,,,y00001,,Y00001,,,,,,",
 			want: map[Field]string{Organisation: "Y00001"},
 		},
 		{

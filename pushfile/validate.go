@@ -60,7 +60,9 @@ func (r *Reader) fill(row *Row, record []string, line int) {
 		}
 	}
 
-	// NHSmail 1: GP Practice Code stands in for a blank Organisation Code.
+	// NHSmail 1: GP Practice Code is no longer managed (guide 5.3):
+	// practices are now organisations, so a practice code stands in for a
+	// blank Organisation Code, and is ignored beside a different one.
 	orgCol := r.lay.names[Organisation]
 	if gp != "" {
 		switch org := row.Value[Organisation]; {
@@ -71,12 +73,17 @@ func (r *Reader) fill(row *Row, record []string, line int) {
 			row.Notes = slices.Insert(row.Notes, gpNoteAt, "GP Practice Code is no longer managed and was ignored (Organisation Code is used)")
 		}
 	}
-	r.check(row, orgCol)
+	if orgOK := r.check(row, orgCol); orgOK && orgCol == "GP Practice Code" {
+		row.Notes = slices.Insert(row.Notes, gpNoteAt, fmt.Sprintf(
+			"GP Practice Code is no longer managed: practices are now organisations, so %s was used as the Organisation Code (put it there in future files)",
+			quote(row.Value[Organisation])))
+	}
 }
 
 // check applies the field rules to row in header order, normalising the
-// values, and records what is broken.
-func (r *Reader) check(row *Row, orgCol string) {
+// values, and records what is broken. It reports whether the organisation
+// is good.
+func (r *Reader) check(row *Row, orgCol string) bool {
 	org, orgMsg := r.organisation(row.Value[Organisation])
 	if org == "" && r.lay.hasGP && orgCol == "Organisation Code" {
 		orgMsg = `is required (or fill in "GP Practice Code")`
@@ -110,6 +117,7 @@ func (r *Reader) check(row *Row, orgCol string) {
 			checkPassword(row, col, v)
 		}
 	}
+	return orgMsg == ""
 }
 
 // checkText checks a name or job title: required (when asked), no control
