@@ -1,9 +1,13 @@
 package provision
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"connectord/store"
 )
 
 // wantRow is the Result and Detail a results row must have.
@@ -52,4 +56,37 @@ func TestOldFormatUnmanagedColumns(t *testing.T) {
 		{"access denied, with Room", Denied,
 			"admin.leeds@nhs.net does not hold the Connector role for organisation X26 (it does for: A81001, RR8); Room is no longer managed and was ignored"},
 	})
+}
+
+// NHSmail 1's Department was free text: only a value that looks like a unit
+// code is used as the OrganisationUnit; any other is ignored with a note,
+// and a new user is assigned to the organisation itself.
+func TestOldFormatDepartment(t *testing.T) {
+	f := newFixture(t)
+	const ignored = `Department %q is not a unit code and was ignored (unit codes start with D, such as "DLS1110234"); a new user is assigned to the organisation`
+	checkResults(t, f, "nhsmail1-department.csv", []wantRow{
+		{"new, free text", New, fmt.Sprintf(ignored, "Cardiology")},
+		{"existing, free text: the unit is kept", NoChange, fmt.Sprintf(ignored, "Cardiology")},
+		{"a word starting with D", New, fmt.Sprintf(ignored, "Dermatology")},
+		{"a unit code", New, ""},
+		{"a unit code in lower case", New, ""},
+		{"a unit code the organisation does not have", Invalid,
+			`Department: "DRR899" is not a unit of organisation RR8: use a code from the Manage Organisation section of the Portal`},
+	})
+	wantUnits := map[string]string{"adam.bell@nhs.net": "", "jane.doe@nhs.net": "DRR801", "cara.dunn@nhs.net": "",
+		"dev.rao@nhs.net": "DRR802", "eva.lind@nhs.net": "DRR803"}
+	tx, err := f.st.BeginDirectory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for addr, want := range wantUnits {
+		var m store.Mailbox
+		if ok, err := tx.ByAddress(addr, &m); err != nil || !ok {
+			t.Fatalf("%s: found %v, %v", addr, ok, err)
+		}
+		if m.Org != "RR8" || m.Unit != want {
+			t.Errorf("%s: got %s unit %q, want RR8 unit %q", addr, m.Org, m.Unit, want)
+		}
+	}
 }

@@ -12,6 +12,7 @@ const (
 	colField   colKind = iota // holds a Field
 	colOrgCode                // old Organisation Code: the Organisation
 	colGPCode                 // old GP Practice Code: the Organisation when Organisation Code is blank
+	colDept                   // old Department: the OrganisationUnit when it looks like a unit code, else noted
 	colNoted                  // old column no longer managed: ignored, noted when not blank
 	colIgnored                // accepted and ignored (the portal's ID)
 	colResult                 // a results column of a re-sent results file: ignored, replaced on output
@@ -78,7 +79,7 @@ func knownColumns() []colDef {
 		{oldName: "Unique ID", kind: colField, field: LocalID, in: inOld},
 		{oldName: "Previous Family Name", kind: colNoted, in: inOld},
 		{oldName: "Initials", kind: colNoted, in: inOld},
-		{oldName: "Department", kind: colField, field: OrganisationUnit, in: inOld},
+		{oldName: "Department", kind: colDept, field: OrganisationUnit, in: inOld},
 		{oldName: "Organisation Code", kind: colOrgCode, field: Organisation, in: inOld},
 		{oldName: "Organisation Site Code", kind: colNoted, in: inOld},
 		{oldName: "GP Practice Code", kind: colGPCode, field: Organisation, in: inOld},

@@ -89,8 +89,10 @@
 //     European letters); other characters are allowed but count in no
 //     category. Its value never appears in a message or in the results.
 //   - OrganisationUnit is upper-cased and must be 'D' then letters and digits.
-//   - NHSmail 1 files: Department maps to OrganisationUnit and must be a
-//     unit code like any OrganisationUnit. GP Practice Code is no longer
+//   - NHSmail 1 files: Department, free text there, maps to
+//     OrganisationUnit only when it looks like a unit code (D, letters and
+//     digits, at least one digit); any other value is ignored with a note,
+//     and the row has no unit. GP Practice Code is no longer
 //     managed (guide 5.3: practices are now organisations): it stands in
 //     for a blank Organisation Code, and a note says so; when both are
 //     filled in and differ, Organisation Code is used and a note says GP

@@ -11,7 +11,7 @@ const maxFileProblems = 50
 // column is what the reader does with one column of the file.
 type column struct {
 	kind  colKind
-	field Field  // for colField, colOrgCode, colGPCode
+	field Field  // for colField, colOrgCode, colGPCode, colDept
 	name  string // canonical name in the file's format; "" when blank or unknown
 	note  string // for colNoted: the note added when a cell is not blank
 }
@@ -130,7 +130,7 @@ func parseHeader(cells []string, line int) (layout, []Problem) {
 	}
 	for _, col := range l.cols {
 		switch col.kind {
-		case colField, colOrgCode, colGPCode:
+		case colField, colOrgCode, colGPCode, colDept:
 		default:
 			continue
 		}

@@ -2,6 +2,7 @@ package pushfile
 
 import (
 	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -221,8 +222,8 @@ func TestOldFormat(t *testing.T) {
 		},
 		{
 			name:      "problems use old column names",
-			row:       "1.23E+11,,Ann,,,,,Cardiology,RR8,,,,phone,,,,",
-			wantProbs: `Unique ID: "1.23E+11" looks like a number Excel turned into scientific notation: format the column as Text in Excel and enter the IDs again; Last Name: is required; Department: "CARDIOLOGY" is not an organisation unit code: it must start with D and have only letters and digits, such as "DLS1110234"; Telephone: may contain only digits, spaces and + ( ) -`,
+			row:       "1.23E+11,,Ann,,,,,DRR99,RR8,,,,phone,,,,",
+			wantProbs: `Unique ID: "1.23E+11" looks like a number Excel turned into scientific notation: format the column as Text in Excel and enter the IDs again; Last Name: is required; Department: "DRR99" is not a unit of organisation RR8: use a code from the Manage Organisation section of the Portal; Telephone: may contain only digits, spaces and + ( ) -`,
 		},
 		{
 			name:      "organisation required",
@@ -237,7 +238,7 @@ func TestOldFormat(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rows := mustReadAll(t, header+tc.row+"\n", Options{})
+			rows := mustReadAll(t, header+tc.row+"\n", Options{Registry: newTestRegistry()})
 			if len(rows) != 1 {
 				t.Fatalf("got %d rows, want 1", len(rows))
 			}
@@ -248,6 +249,43 @@ func TestOldFormat(t *testing.T) {
 				if got := rows[0].Value[f]; got != want {
 					t.Errorf("%v: got %q, want %q", f, got, want)
 				}
+			}
+		})
+	}
+}
+
+// NHSmail 1's Department was free text: only a value that looks like a unit
+// code is one; anything else is ignored with a note, and the row stays
+// valid with no unit.
+func TestOldFormatDepartment(t *testing.T) {
+	const header = "Unique ID,First Name,Last Name,Department,Organisation Code\r\n"
+	const ignored = `Department %s is not a unit code and was ignored (unit codes start with D, such as "DLS1110234"); a new user is assigned to the organisation`
+	tests := []struct {
+		name     string
+		row      string
+		wantUnit string
+		want     string // Detail
+		valid    bool
+	}{
+		{"unit code", "U1,Ann,Smith,DRR81,RR8", "DRR81", "", true},
+		{"unit code in lower case", "U1,Ann,Smith,drr82,RR8", "DRR82", "", true},
+		{"free text", "U1,Ann,Smith,Cardiology,RR8", "", fmt.Sprintf(ignored, `"Cardiology"`), true},
+		{"a word starting with D", "U1,Ann,Smith,Dermatology,RR8", "", fmt.Sprintf(ignored, `"Dermatology"`), true},
+		{"words with a digit", "U1,Ann,Smith,Ward 7,RR8", "", fmt.Sprintf(ignored, `"Ward 7"`), true},
+		{"quoted, with a comma", `U1,Ann,Smith,"Surgery, General",RR8`, "", fmt.Sprintf(ignored, `"Surgery, General"`), true},
+		{"blank", "U1,Ann,Smith,  ,RR8", "", "", true},
+		{"a unit code of another organisation", "U1,Ann,Smith,DLS1110234,RR8", "DLS1110234",
+			`Department: "DLS1110234" is not a unit of organisation RR8: use a code from the Manage Organisation section of the Portal`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := mustReadAll(t, header+tc.row+"\r\n", Options{Registry: newTestRegistry()})
+			if len(rows) != 1 {
+				t.Fatalf("got %d rows, want 1", len(rows))
+			}
+			got := rows[0]
+			if got.Detail != tc.want || got.Valid != tc.valid || got.Value[OrganisationUnit] != tc.wantUnit {
+				t.Errorf("got detail %q valid %v unit %q, want %q %v %q", got.Detail, got.Valid, got.Value[OrganisationUnit], tc.want, tc.valid, tc.wantUnit)
 			}
 		})
 	}

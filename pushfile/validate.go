@@ -39,6 +39,14 @@ func (r *Reader) fill(row *Row, record []string, line int) {
 		case colGPCode:
 			gp = trim(c)
 			gpNoteAt = len(row.Notes)
+		case colDept:
+			if v := trim(c); looksLikeUnitCode(v) {
+				row.Value[OrganisationUnit] = v
+			} else if v != "" {
+				row.Notes = append(row.Notes, fmt.Sprintf(
+					`Department %s is not a unit code and was ignored (unit codes start with D, such as "DLS1110234"); a new user is assigned to the organisation`,
+					quote(v)))
+			}
 		case colNoted:
 			if !isBlank(c) {
 				row.Notes = append(row.Notes, col.note)
@@ -190,6 +198,17 @@ func (r *Reader) organisation(v string) (string, string) {
 		return v, fmt.Sprintf("unknown organisation code %s: use the code shown in the Organisation section of the Portal", quote(v))
 	}
 	return v, ""
+}
+
+// looksLikeUnitCode reports whether an NHSmail 1 Department, which was free
+// text there, is meant as a unit code: D, then letters and digits with at
+// least one digit ("DLS1110234"), so that words such as "Dermatology" are
+// not taken for codes.
+func looksLikeUnitCode(v string) bool {
+	if len(v) < 2 || (v[0] != 'D' && v[0] != 'd') || !isAlnum(v) {
+		return false
+	}
+	return strings.ContainsAny(v, "0123456789")
 }
 
 // checkUnit checks an organisation unit code: blank, or 'D' then letters
