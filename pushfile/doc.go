@@ -71,7 +71,11 @@
 //     control characters make the row INVALID. In other fields any control
 //     character, line breaks included, is a problem.
 //   - Characters the decoder could not read (U+FFFD) are a problem in names,
-//     job titles and Local IDs. A UTF-8 file with a byte order mark but
+//     job titles and Local IDs, and so is a '?' in a name (what a
+//     Windows-1252 save writes for a letter it cannot hold). A name, job
+//     title or Local ID that is UTF-8 read as Windows-1252 and saved as
+//     UTF-8 again ("ZoÃ«") is a problem whose message shows the repaired
+//     text: see undoMojibake for the exact test. A UTF-8 file with a byte order mark but
 //     invalid bytes is decoded as UTF-8 with replacement, not as
 //     Windows-1252: the mark shows what the sender meant.
 //   - Local IDs repeat when they are equal ignoring case. Only a 64-bit hash

@@ -15,6 +15,7 @@ type textScan struct {
 	spaces  bool // white space that collapsing would change: a run, or not ' '
 	special bool // '@', '<' or '>'
 	bad     bool // U+FFFD: bytes that were not valid in the file's encoding
+	high    bool // a character that is not ASCII
 }
 
 // scanText looks at every character of s once. ASCII takes the fast path.
@@ -70,6 +71,7 @@ func scanTextSlow(s string) textScan {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		t.runes++
+		t.high = true
 		switch {
 		case r == utf8.RuneError:
 			t.bad = true

@@ -143,11 +143,21 @@ func checkText(row *Row, col, v string, max int, required, noSpecial bool) strin
 		v = collapseSpace(v)
 		t = scanText(v)
 	}
-	if t.ctl {
+	fixed, mojibake := "", false
+	if t.high {
+		fixed, mojibake = undoMojibake(v)
+	}
+	if mojibake {
+		row.problem(col, mojibakeMessage(fixed))
+	}
+	if t.ctl && !mojibake { // mojibake's C1 characters are no control characters a person typed
 		row.problem(col, "contains a control character: retype the value")
 	}
 	if t.bad {
 		row.problem(col, badCharsMessage)
+	}
+	if noSpecial && strings.IndexByte(v, '?') >= 0 {
+		row.problem(col, lostCharsMessage)
 	}
 	if noSpecial && t.special {
 		row.problem(col, "must not contain @, < or >")
@@ -161,13 +171,24 @@ func checkText(row *Row, col, v string, max int, required, noSpecial bool) strin
 // badCharsMessage explains U+FFFD in a value.
 const badCharsMessage = "contains characters that could not be read: save the file as \"CSV UTF-8 (Comma delimited)\" and send it again"
 
+// lostCharsMessage explains a '?' in a name: what a spreadsheet saving in
+// Windows-1252 ("CSV (Comma delimited)") writes for a letter it cannot hold.
+const lostCharsMessage = `contains "?", which is what a spreadsheet saves for a letter it cannot store (such as Ł): save the file as "CSV UTF-8 (Comma delimited)" and send it again`
+
 // checkLocalID checks the Local ID and that no earlier row had it.
 func (r *Reader) checkLocalID(row *Row, col, v string) {
 	if v == "" {
 		return // a new user gets one generated
 	}
 	t := scanText(v)
-	if t.ctl || t.breaks {
+	fixed, mojibake := "", false
+	if t.high {
+		fixed, mojibake = undoMojibake(v)
+	}
+	if mojibake {
+		row.problem(col, mojibakeMessage(fixed))
+	}
+	if t.ctl && !mojibake || t.breaks { // mojibake's C1 characters are no control characters a person typed
 		row.problem(col, "contains a control character or line break: retype the value")
 	}
 	if t.bad {
