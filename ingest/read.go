@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"connectord/pushfile"
@@ -30,13 +31,16 @@ type fileCheck struct {
 	invalid   int
 	lines     []string       // "line 12: …" for the first maxReportLines invalid rows
 	more      int            // invalid rows not listed
+	warned    int            // valid rows with warnings
+	warnings  []string       // "line 12: …" for the first maxReportLines of them
 	validOrgs map[string]int // valid rows per organisation code
 }
 
 // report is the validation report for a sender: rows for organisations
 // the sender may not act for are counted as denied.
 func (c *fileCheck) report(mayActFor func(string) bool) *validationReport {
-	rep := &validationReport{Rows: c.rows, Invalid: c.invalid, Lines: c.lines, More: c.more}
+	rep := &validationReport{Rows: c.rows, Invalid: c.invalid, Lines: c.lines, More: c.more,
+		Warned: c.warned, Warnings: c.warnings}
 	for org, n := range c.validOrgs {
 		if !mayActFor(org) {
 			rep.Denied += n
@@ -115,7 +119,26 @@ func checkFile(csv io.ReadSeeker, opts pushfile.Options) (*fileCheck, error) {
 			continue
 		}
 		c.validOrgs[row.Value[pushfile.Organisation]]++
+		if len(row.Warnings) > 0 {
+			c.warned++
+			if len(c.warnings) < maxReportLines {
+				c.warnings = append(c.warnings, warningLine(row))
+			}
+		}
 	}
+}
+
+// warningLine is "line 12: MobilePhone: …; Pager: …" for a row's warnings.
+func warningLine(row *pushfile.Row) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "line %d: ", row.Line)
+	for i, w := range row.Warnings {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(w.Column + ": " + w.Message)
+	}
+	return b.String()
 }
 
 func problemLines(fe *pushfile.FileError) []string {

@@ -14,6 +14,10 @@ type validationReport struct {
 	Lines                 []string // "line 12: Title: unknown value …", at most maxReportLines
 	More                  int      // invalid rows not listed
 	DeniedOrgs            []string // organisations the sender may not act for
+	// Warned counts valid rows with a value that is applied but looks
+	// damaged by a spreadsheet; Warnings lists at most maxReportLines.
+	Warned   int
+	Warnings []string
 }
 
 const maxReportLines = 200
@@ -28,6 +32,20 @@ func (v *validationReport) text() string {
 		}
 		if v.More > 0 {
 			fmt.Fprintf(&b, "  … and %d more invalid rows (the results email will list every one)\n", v.More)
+		}
+	}
+	if v.Warned > 0 {
+		verb := "look"
+		if v.Warned == 1 {
+			verb = "looks"
+		}
+		fmt.Fprintf(&b, "\n%s will be applied, but %s damaged by a spreadsheet. Check, and if a value\nis wrong, fix it and send the whole file again before the cutoff:\n\n",
+			count(v.Warned, "row"), verb)
+		for _, l := range v.Warnings {
+			b.WriteString("  " + l + "\n")
+		}
+		if more := v.Warned - len(v.Warnings); more > 0 {
+			fmt.Fprintf(&b, "  … and %d more rows like these (the results email will list every one)\n", more)
 		}
 	}
 	if v.Denied > 0 {

@@ -90,3 +90,27 @@ func TestOldFormatDepartment(t *testing.T) {
 		}
 	}
 }
+
+// A UK telephone number without its leading 0 (or +) is applied as it is,
+// with a warning in Detail after what processing says.
+func TestPhoneWithoutLeadingZero(t *testing.T) {
+	const tail = "; it was applied as it is: format the column as Text in Excel and type the %s, or write the number with spaces"
+	warn := func(col, v, lost string) string {
+		return fmt.Sprintf(`%s: "%s" looks like a spreadsheet dropped the leading %s ("%s%s")`+tail, col, v, lost, lost, v, lost)
+	}
+	f := newFixture(t)
+	checkResults(t, f, "phones-without-zero.csv", []wantRow{
+		{"updated", Updated, "changed: MobilePhone; " + warn("MobilePhone", "7700900123", "0")},
+		{"new", New, warn("OfficePhone", "1132433144", "0") + "; " + warn("MobilePhone", "447700900124", "+")},
+		{"numbers as typed", New, ""},
+	})
+	tx, err := f.st.BeginDirectory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var m store.Mailbox
+	if ok, err := tx.ByAddress("jane.doe@nhs.net", &m); err != nil || !ok || m.MobilePhone != "7700900123" {
+		t.Errorf("got mobile %q (%v, %v), want the number applied as it is", m.MobilePhone, ok, err)
+	}
+}

@@ -88,7 +88,10 @@
 //   - EmailSize may end in "GB" ("4GB", "4 GB") and have leading zeros; the
 //     value becomes the plain number.
 //   - A telephone number must contain a digit ("-" or "n/a" as "none" are
-//     problems: leave the cell blank). No-break spaces count as spaces.
+//     problems: leave the cell blank). No-break spaces count as spaces. A
+//     UK number a spreadsheet stripped of its leading 0 (10 digits starting
+//     1-9) or + (12 digits starting 44) is kept as it is, with a warning
+//     (Row.Warnings): the row stays valid.
 //   - Password letters are any upper- or lower-case letters (AD counts
 //     European letters); other characters are allowed but count in no
 //     category. Its value never appears in a message or in the results.

@@ -23,6 +23,10 @@ type Row struct {
 	// Problems lists every rule the row breaks; a row with problems is
 	// INVALID and must not be acted on.
 	Problems []Problem
+	// Warnings are values that are applied but look damaged by a
+	// spreadsheet, such as a telephone number that lost its leading 0.
+	// They do not make the row invalid.
+	Warnings []Problem
 	// Notes are remarks that do not make the row invalid, such as
 	// old-format columns that are no longer managed.
 	Notes []string
@@ -38,15 +42,17 @@ type Row struct {
 // Valid reports whether the row breaks no rule.
 func (r *Row) Valid() bool { return len(r.Problems) == 0 }
 
-// Detail returns the problems as "Column: problem", then the notes, joined
-// by "; ", for the Detail column of the results.
+// Detail returns the problems and then the warnings as "Column: problem",
+// then the notes, joined by "; ", for the Detail column of the results.
 func (r *Row) Detail() string {
 	var b strings.Builder
-	for _, p := range r.Problems {
-		if b.Len() > 0 {
-			b.WriteString("; ")
+	for _, list := range [...][]Problem{r.Problems, r.Warnings} {
+		for _, p := range list {
+			if b.Len() > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(p.rowText())
 		}
-		b.WriteString(p.rowText())
 	}
 	for _, n := range r.Notes {
 		if b.Len() > 0 {
@@ -63,6 +69,7 @@ func (r *Row) reset(line int) {
 	r.Cells = nil // may alias the CSV reader's record; never appended to
 	r.Value = [NumFields]string{}
 	r.Problems = r.Problems[:0]
+	r.Warnings = r.Warnings[:0]
 	r.Notes = r.Notes[:0]
 	r.raw = nil
 	r.special = false
@@ -71,4 +78,9 @@ func (r *Row) reset(line int) {
 // problem records a broken rule of column col.
 func (r *Row) problem(col, msg string) {
 	r.Problems = append(r.Problems, Problem{Line: r.Line, Column: col, Message: msg})
+}
+
+// warn records a value of column col that is applied but looks wrong.
+func (r *Row) warn(col, msg string) {
+	r.Warnings = append(r.Warnings, Problem{Line: r.Line, Column: col, Message: msg})
 }

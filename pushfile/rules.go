@@ -163,7 +163,30 @@ func checkPhone(row *Row, col, v string) string {
 	if n > maxPhoneLen {
 		row.problem(col, fmt.Sprintf("is %d characters long; at most %d are allowed", n, maxPhoneLen))
 	}
+	if lost := lostPhonePrefix(v); lost != "" {
+		row.warn(col, fmt.Sprintf("%s looks like a spreadsheet dropped the leading %s (%s); it was applied as it is: "+
+			"format the column as Text in Excel and type the %s, or write the number with spaces", quote(v), lost, quote(lost+v), lost))
+	}
 	return v
+}
+
+// lostPhonePrefix returns what a spreadsheet that took a UK telephone
+// number for a number dropped from it: "0" from 10 digits starting 1-9
+// (07700900123 becomes 7700900123), "+" from 12 digits starting 44; or ""
+// when v is not such a number.
+func lostPhonePrefix(v string) string {
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return ""
+		}
+	}
+	switch {
+	case len(v) == 10 && v[0] != '0':
+		return "0"
+	case len(v) == 12 && strings.HasPrefix(v, "44"):
+		return "+"
+	}
+	return ""
 }
 
 // phoneShape reports whether s has only the characters of a telephone

@@ -1,6 +1,7 @@
 package pushfile
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -92,5 +93,29 @@ func TestUndoMojibake(t *testing.T) {
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("undoMojibake(%q): got %q %v, want %q %v", tc.in, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+// A UK telephone number a spreadsheet took for a number loses its leading 0
+// (or the + of +44). The row is still valid and the value applied as it
+// is, with a warning in Detail.
+func TestLostPhonePrefix(t *testing.T) {
+	const tail = "; it was applied as it is: format the column as Text in Excel and type the %s, or write the number with spaces"
+	zero := func(col, v string) string {
+		return fmt.Sprintf(`%s: "%s" looks like a spreadsheet dropped the leading 0 ("0%s")`+tail, col, v, v, "0")
+	}
+	plus := func(col, v string) string {
+		return fmt.Sprintf(`%s: "%s" looks like a spreadsheet dropped the leading + ("+%s")`+tail, col, v, v, "+")
+	}
+	checkFileRows(t, "phones.csv", []wantRow{
+		{"landline and mobile without 0", zero("OfficePhone", "1132433144") + "; " + zero("MobilePhone", "7700900123"), true},
+		{"44 without +", plus("MobilePhone", "447700900123"), true},
+		{"numbers as typed", "", true},
+		{"+44 kept, a pager without 0", zero("Pager", "7700900123"), true},
+		{"9 digits, another country, spaces", "", true},
+	})
+	rows := mustReadAll(t, "FirstName,LastName,Local ID,Organisation,MobilePhone\nAnn,Smith,P1,RR8,7700900123\n", Options{})
+	if got := rows[0].Value[MobilePhone]; got != "7700900123" {
+		t.Errorf("got value %q, want the number applied as it is", got)
 	}
 }
