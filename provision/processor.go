@@ -54,7 +54,8 @@ func (p *Processor) Run(ctx context.Context, tx *store.DirectoryTx, rd *pushfile
 	if err != nil {
 		return Summary{}, err
 	}
-	r := &run{p: p, tx: tx, job: job, limits: limits, sum: Summary{Counts: Counts{}, Created: map[string]int{}}}
+	r := &run{p: p, tx: tx, job: job, limits: limits, sum: Summary{Counts: Counts{}, Created: map[string]int{}},
+		idCol: rd.ColumnName(pushfile.LocalID)}
 	if r.rnd = p.Rand; r.rnd == nil {
 		r.rnd = rand.Reader
 	}
@@ -106,6 +107,7 @@ type run struct {
 	limits map[string][2]int
 	sum    Summary
 	mb     store.Mailbox
+	idCol  string // the Local ID column's name in the file's format
 	// next is, per address base, the first collision number not yet known
 	// to be taken, so a file creating many people of one name does not
 	// probe john.smith, john.smith2… from the start each time.
@@ -151,6 +153,9 @@ func (r *run) settle(row *pushfile.Row) (pushfile.Result, error) {
 		}
 		if found {
 			return r.existing(row)
+		}
+		if res, lost, err := r.lostZeros(id, org); lost || err != nil {
+			return res, err
 		}
 	}
 	first, last := v[pushfile.FirstName], v[pushfile.LastName]

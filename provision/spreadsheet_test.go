@@ -114,3 +114,39 @@ func TestPhoneWithoutLeadingZero(t *testing.T) {
 		t.Errorf("got mobile %q (%v, %v), want the number applied as it is", m.MobilePhone, ok, err)
 	}
 }
+
+// A numeric Local ID a spreadsheet stripped of its leading zeros, while the
+// directory has the padded one in the same organisation, would create a
+// second mailbox for one person: INVALID, naming the Local ID it means.
+func TestLocalIDLostLeadingZeros(t *testing.T) {
+	f := newFixture(t)
+	tx, err := f.st.BeginDirectory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []store.Mailbox{
+		{Address: "ann.zero@nhs.net", LocalID: "0012345", Org: "RR8", FirstName: "Ann", LastName: "Zero", JobTitle: "Nurse"},
+		{Address: "bea.far@nhs.net", LocalID: "0777", Org: "X26", FirstName: "Bea", LastName: "Far", JobTitle: "Nurse"},
+	} {
+		m.Kind, m.EmailSize = store.KindMailbox, 4
+		if err := tx.Insert(&m, testNow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	const lost = `%s: "%s" is not in the directory, but "%s" (%s) of RR8 is: a spreadsheet probably dropped its leading zeros, ` +
+		`and this row would create a second mailbox for the same person; format the column as Text in Excel and use "%s"`
+	checkResults(t, f, "local-id-zeros.csv", []wantRow{
+		{"leading zeros dropped", Invalid, fmt.Sprintf(lost, "Local ID", "12345", "0012345", "ann.zero@nhs.net", "0012345")},
+		{"the Local ID as it is", NoChange, ""},
+		{"padded in another organisation only", New, ""},
+		{"a number nobody has", New, ""},
+		{"created earlier in the file", New, ""},
+		{"then without its zero", Invalid, fmt.Sprintf(lost, "Local ID", "999", "0999", "dot.twice@nhs.net", "0999")},
+	})
+	checkResults(t, f, "nhsmail1-local-id-zeros.csv", []wantRow{
+		{"NHSmail 1 Unique ID", Invalid, fmt.Sprintf(lost, "Unique ID", "12345", "0012345", "ann.zero@nhs.net", "0012345")},
+	})
+}

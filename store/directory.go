@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"time"
+	"unicode/utf8"
 )
 
 // DirectoryTx is one write transaction over the directory: a whole push
@@ -21,7 +22,7 @@ type DirectoryTx struct {
 	raw  driver.Stmt // the Local ID lookup, prepared on the driver connection
 
 	byAddress, nameMatch, addressTaken, localIDTaken *sql.Stmt
-	insert, update, upsert, audit                    *sql.Stmt
+	insert, update, upsert, audit, unpadded          *sql.Stmt
 }
 
 // BeginDirectory starts a directory transaction. The caller must Commit or
@@ -64,6 +65,7 @@ func (s *Store) BeginDirectory(ctx context.Context) (*DirectoryTx, error) {
 			clinical_role = excluded.clinical_role, clinical_speciality = excluded.clinical_speciality,
 			work_area = excluded.work_area, email_size = excluded.email_size, office_phone = excluded.office_phone,
 			mobile_phone = excluded.mobile_phone, fax = excluded.fax, pager = excluded.pager, updated_at = excluded.updated_at`},
+		{&d.unpadded, unpaddedQuery},
 		{&d.audit, `INSERT INTO audit (at, actor, source, line, action, address, local_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 	} {
 		st, err := tx.PrepareContext(ctx, p.sql)
@@ -179,6 +181,27 @@ func (d *DirectoryTx) NameMatch(org, nameKey string) (string, bool, error) {
 		return "", false, fmt.Errorf("match by name: %w", err)
 	}
 	return addr, true, nil
+}
+
+// unpaddedQuery finds the entries of an organisation whose Local ID is a
+// number with leading zeros, by the number without them. Its terms match
+// the partial index mailboxes_local_id_unpadded, so it is a point lookup.
+const unpaddedQuery = `SELECT local_id, address FROM mailboxes
+	WHERE local_id GLOB '0*' AND length(ltrim(local_id, '0')) = ? AND ltrim(local_id, '0') = ? AND org_code = ?
+	ORDER BY local_id LIMIT 1`
+
+// ZeroPadded finds an entry of organisation org whose Local ID is number
+// with leading zeros ("000123" for "123"), returning its Local ID and
+// address. number must not start with a zero itself.
+func (d *DirectoryTx) ZeroPadded(number, org string) (localID, address string, found bool, err error) {
+	err = d.unpadded.QueryRowContext(d.ctx, utf8.RuneCountInString(number), number, org).Scan(&localID, &address)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, fmt.Errorf("look up Local ID %q with leading zeros: %w", number, err)
+	}
+	return localID, address, true, nil
 }
 
 // AddressTaken reports whether an entry has this address.
