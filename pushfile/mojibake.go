@@ -59,8 +59,16 @@ func fromWindows1252(s string) (string, bool) {
 	return string(b), true
 }
 
-// mojibakeMessage explains text saved with the wrong encoding, showing what
-// it should have been.
-func mojibakeMessage(fixed string) string {
-	return "looks like " + quote(fixed) + ` saved with the wrong encoding: save the file as "CSV UTF-8 (Comma delimited)" and send it again`
+// checkMojibake records a problem of column col when v, scanned as t, is
+// text saved with the wrong encoding, showing what it should have been, and
+// reports whether it is.
+func checkMojibake(row *Row, col, v string, t textScan) bool {
+	if !t.high {
+		return false
+	}
+	fixed, ok := undoMojibake(v)
+	if ok {
+		row.problem(col, "looks like "+quote(fixed)+` saved with the wrong encoding: save the file as "CSV UTF-8 (Comma delimited)" and send it again`)
+	}
+	return ok
 }

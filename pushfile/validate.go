@@ -143,13 +143,7 @@ func checkText(row *Row, col, v string, max int, required, noSpecial bool) strin
 		v = collapseSpace(v)
 		t = scanText(v)
 	}
-	fixed, mojibake := "", false
-	if t.high {
-		fixed, mojibake = undoMojibake(v)
-	}
-	if mojibake {
-		row.problem(col, mojibakeMessage(fixed))
-	}
+	mojibake := checkMojibake(row, col, v, t)
 	if t.ctl && !mojibake { // mojibake's C1 characters are no control characters a person typed
 		row.problem(col, "contains a control character: retype the value")
 	}
@@ -181,13 +175,7 @@ func (r *Reader) checkLocalID(row *Row, col, v string) {
 		return // a new user gets one generated
 	}
 	t := scanText(v)
-	fixed, mojibake := "", false
-	if t.high {
-		fixed, mojibake = undoMojibake(v)
-	}
-	if mojibake {
-		row.problem(col, mojibakeMessage(fixed))
-	}
+	mojibake := checkMojibake(row, col, v, t)
 	if t.ctl && !mojibake || t.breaks { // mojibake's C1 characters are no control characters a person typed
 		row.problem(col, "contains a control character or line break: retype the value")
 	}
