@@ -23,7 +23,7 @@ func TestRejectionsRecordEveryAttachmentName(t *testing.T) {
 		{"xlsx_only.eml", "Staff.xlsx", []string{"Staff.xlsx"}},
 	} {
 		t.Run(tc.fixture, func(t *testing.T) {
-			raw, err := os.ReadFile("testdata/" + tc.fixture)
+			raw, err := os.ReadFile("../inspect/testdata/" + tc.fixture)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -219,7 +219,7 @@ func noOrphans(t *testing.T, f *ingestFixture) {
 
 func TestDovecot(t *testing.T) {
 	d := startDovecot(t)
-	bounce, err := os.ReadFile("testdata/bounce.eml")
+	bounce, err := os.ReadFile("../inspect/testdata/bounce.eml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"connectord/inspect"
 	"connectord/store"
 )
 
@@ -34,7 +35,7 @@ func (e *FileChangedError) Is(target error) bool { return target == ErrFileChang
 // checks the bytes against the SHA-256 recorded when the message arrived
 // and returns a *FileChangedError when they differ. dst receives the bytes
 // as they are read, so on any error its contents must be thrown away.
-func (s *Spool) ExtractCSV(sub store.Submission, p Policy, dst io.Writer) error {
+func (s *Spool) ExtractCSV(sub store.Submission, p inspect.Policy, dst io.Writer) error {
 	if sub.FileSHA256 == "" {
 		return fmt.Errorf("submission %d has no CSV file (%s)", sub.ID, sub.Reason)
 	}
@@ -45,8 +46,8 @@ func (s *Spool) ExtractCSV(sub store.Submission, p Policy, dst io.Writer) error 
 	defer msg.Close()
 	// A file taken under a larger limit stays readable after the limit
 	// is lowered.
-	p.MaxAttachmentBytes = max(p.maxAttachmentBytes(), sub.FileSize)
-	ins, err := Inspect(msg, p, dst)
+	p.MaxAttachmentBytes = max(p.AttachmentLimit(), sub.FileSize)
+	ins, err := inspect.Inspect(msg, p, dst)
 	if err != nil {
 		return fmt.Errorf("read submission %d from the spool: %w", sub.ID, err)
 	}

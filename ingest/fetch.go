@@ -7,6 +7,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"connectord/inspect"
 )
 
 // spool fetches one batch into a spool segment and makes it durable; ok is
@@ -21,7 +23,7 @@ func (p *Poller) spool(uids []imap.UID, floor uint32) (b spooled, ok bool, err e
 	if err != nil {
 		return b, false, err
 	}
-	limit := p.Recorder.Rules.Policy.maxMessageBytes()
+	limit := p.Recorder.Rules.Policy.MessageLimit()
 	var whole, big []imap.UID
 	for _, u := range uids {
 		if sizes[u] > limit {
@@ -73,8 +75,8 @@ func (p *Poller) sizes(uids []imap.UID) (map[imap.UID]int64, error) {
 }
 
 // maxSpooledHeader bounds the header section spooled for a message too
-// large to fetch: Inspect reads at most maxHeaderBytes of it anyway.
-const maxSpooledHeader = maxHeaderBytes + 1
+// large to fetch: Inspect reads at most inspect.MaxHeaderBytes of it anyway.
+const maxSpooledHeader = inspect.MaxHeaderBytes + 1
 
 // fetch streams each message's bytes into the segment. With sizes set, it
 // fetches only the header section of each (BODY.PEEK[HEADER]) and marks

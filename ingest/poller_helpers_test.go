@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"connectord/inspect"
 	"connectord/internal/imaptest"
 	"connectord/mailauth"
 	"connectord/pushfile"
@@ -77,7 +78,7 @@ func newIngestFixture(t *testing.T, addr string) *ingestFixture {
 			Timeout: 5 * time.Second},
 		Recorder: &Recorder{Store: st, Spool: spool, Log: logger, Rules: Rules{
 			Mailbox: "INBOX",
-			Policy: Policy{OwnAddresses: []string{mailboxUser}, LoopHeader: "X-Connectord-Loop",
+			Policy: inspect.Policy{OwnAddresses: []string{mailboxUser}, LoopHeader: "X-Connectord-Loop",
 				AllowedDomains: []string{"nhs.net"}, RequireAuthenticatedSender: true,
 				TrustedAuthservIDs: []string{"mx.nhs.net"}, MaxAttachmentBytes: 20 << 20},
 			Location: london, Cutoff: 20 * 60, Reviewers: []string{reviewer}, MessageIDDomain: "nhs.net",

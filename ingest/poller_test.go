@@ -198,7 +198,7 @@ func dispositionRuns(t *testing.T) []dispositionRun {
 func dispositionCases(t *testing.T) []dispositionCase {
 	t.Helper()
 	fixture := func(name string) []byte {
-		b, err := os.ReadFile("testdata/" + name)
+		b, err := os.ReadFile("../inspect/testdata/" + name)
 		if err != nil {
 			t.Fatal(err)
 		}

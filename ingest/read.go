@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"connectord/inspect"
 	"connectord/pushfile"
 )
 
@@ -19,7 +20,7 @@ import (
 // the CSV read with the engine's reader. Readings are made in parallel
 // ahead of the batch's transaction, which then only decides and writes.
 type reading struct {
-	ins  *Inspection
+	ins  *inspect.Inspection
 	file *fileCheck // nil when the CSV was not read (no CSV, or refused before)
 }
 
@@ -64,11 +65,11 @@ func (r *Recorder) read(f Fetched, opts pushfile.Options, scratch *os.File) (*re
 	if _, err := scratch.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("reset attachment scratch file: %w", err)
 	}
-	var ins *Inspection
+	var ins *inspect.Inspection
 	if f.HeaderOnly {
-		ins, err = InspectHeader(msg, r.Rules.Policy, f.Size)
+		ins, err = inspect.InspectHeader(msg, r.Rules.Policy, f.Size)
 	} else {
-		ins, err = Inspect(msg, r.Rules.Policy, scratch)
+		ins, err = inspect.Inspect(msg, r.Rules.Policy, scratch)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read spooled message: %w", err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"connectord/inspect"
 	"connectord/pushfile"
 	"connectord/store"
 )
@@ -17,7 +18,7 @@ import (
 // Rules are what the recorder needs to decide a message's disposition.
 type Rules struct {
 	Mailbox   string // the IMAP mailbox the position is kept for
-	Policy    Policy
+	Policy    inspect.Policy
 	Location  *time.Location
 	Cutoff    Cutoff
 	Reviewers []string
@@ -236,7 +237,7 @@ func (d *decision) decide(uidValidity uint32, f Fetched) (Outcome, error) {
 
 // classify applies the rules in order, setting the state and reason and
 // the emails to send.
-func (d *decision) classify(ins *Inspection) error {
+func (d *decision) classify(ins *inspect.Inspection) error {
 	switch {
 	case ins.Automatic != "":
 		d.set(store.StateIgnored, "automatic mail: "+ins.Automatic)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"connectord/ingest"
+	"connectord/inspect"
 	"connectord/internal/atomicfile"
 	"connectord/provision"
 	"connectord/pushfile"
@@ -22,7 +23,7 @@ import (
 type Night struct {
 	Store     *store.Store
 	Spool     *ingest.Spool
-	Policy    ingest.Policy // to read the CSV out of the spooled message again
+	Policy    inspect.Policy // to read the CSV out of the spooled message again
 	Processor *provision.Processor
 	// ReadOptions says how files are read (pick lists, registry), fresh
 	// for each run.

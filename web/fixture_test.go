@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"connectord/ingest"
+	"connectord/inspect"
 	"connectord/internal/imaptest"
 	"connectord/mailauth"
 	"connectord/provision"
@@ -122,7 +123,7 @@ func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	policy := ingest.Policy{OwnAddresses: []string{imaptest.User}, LoopHeader: "X-Connectord-Loop",
+	policy := inspect.Policy{OwnAddresses: []string{imaptest.User}, LoopHeader: "X-Connectord-Loop",
 		AllowedDomains: []string{"nhs.net"}, RequireAuthenticatedSender: true,
 		TrustedAuthservIDs: []string{"mx.nhs.net"}, MaxAttachmentBytes: 1 << 20}
 	readOptions := func(ctx context.Context) (pushfile.Options, error) {

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	"connectord/ingest"
+	"connectord/inspect"
 	"connectord/provision"
 	"connectord/pushfile"
 	"connectord/store"
@@ -48,7 +48,7 @@ func (s *Server) preview(ctx context.Context, sub store.Submission, sender store
 	if err != nil {
 		return nil, err
 	}
-	ins, err := ingest.Inspect(msg, n.Policy, f)
+	ins, err := inspect.Inspect(msg, n.Policy, f)
 	msg.Close()
 	if err != nil {
 		return nil, fmt.Errorf("read submission %d from the spool: %w", sub.ID, err)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"connectord/ingest"
+	"connectord/inspect"
 	"connectord/pushfile"
 	"connectord/scheduler"
 	"connectord/store"
@@ -88,7 +89,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour,
-		MaxUploadBytes: ingest.DefaultMaxAttachmentBytes, PreviewMaxRows: 100_000,
+		MaxUploadBytes: inspect.DefaultMaxAttachmentBytes, PreviewMaxRows: 100_000,
 		AccountAddressLimit: store.LoginLimit{Limit: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute},
 		AddressLimit:        store.LoginLimit{Limit: 20, Window: 15 * time.Minute, Lockout: 15 * time.Minute},
 		AccountLimit:        store.LoginLimit{Limit: 100, Window: 15 * time.Minute, Lockout: 15 * time.Minute},

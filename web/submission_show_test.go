@@ -13,7 +13,7 @@ import (
 // A message refused for two CSV files shows both names on its page.
 func TestSubmissionPageNamesEveryAttachment(t *testing.T) {
 	f := newFixture(t)
-	raw, err := os.ReadFile("../ingest/testdata/two_csv.eml")
+	raw, err := os.ReadFile("../inspect/testdata/two_csv.eml")
 	if err != nil {
 		t.Fatal(err)
 	}

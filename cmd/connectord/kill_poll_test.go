@@ -202,7 +202,7 @@ func (m *mailboxSetup) pollCrashing(crash string) {
 // the same as a run that was never interrupted.
 func TestKillDuringPoll(t *testing.T) {
 	day := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
-	bounce, err := os.ReadFile("../../ingest/testdata/bounce.eml")
+	bounce, err := os.ReadFile("../../inspect/testdata/bounce.eml")
 	if err != nil {
 		t.Fatal(err)
 	}

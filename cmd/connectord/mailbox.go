@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"connectord/ingest"
+	"connectord/inspect"
 	"connectord/mailauth"
 	"connectord/pushfile"
 	"connectord/store"
@@ -76,7 +77,7 @@ func (a *app) ingestRules(st *store.Store) (ingest.Rules, error) {
 	}
 	return ingest.Rules{
 		Mailbox: a.cfg.IMAP.Mailbox,
-		Policy: ingest.Policy{
+		Policy: inspect.Policy{
 			OwnAddresses: own, LoopHeader: LoopHeader,
 			AllowedDomains: a.cfg.Ingest.AllowedDomains, RequireAuthenticatedSender: a.cfg.Ingest.RequireAuthenticatedSender,
 			TrustedAuthservIDs: a.cfg.Ingest.TrustedAuthservIDs, MaxAttachmentBytes: a.cfg.Ingest.MaxAttachmentBytes,

@@ -25,7 +25,7 @@ import (
 func TestPollOnceAgainstDovecot(t *testing.T) {
 	idp := startTokenEndpoints(t)
 	s := mailstack.Start(t, mailstack.WithOAuth2Introspection(idp.URL+"/introspect"))
-	bounce, err := os.ReadFile("../../ingest/testdata/bounce.eml")
+	bounce, err := os.ReadFile("../../inspect/testdata/bounce.eml")
 	if err != nil {
 		t.Fatal(err)
 	}

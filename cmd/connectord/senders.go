@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"connectord/ingest"
+	"connectord/inspect"
 )
 
 const sendersUsage = `connectord senders add ADDR -org CODE[,CODE] [-by NAME]
@@ -43,7 +43,7 @@ func runSenders(ctx context.Context, a *app, args []string) error {
 	case pos[0] == "add" && len(pos) == 2:
 		// The rule the mailbox applies to every From: an address it would
 		// refuse could never submit a file.
-		addr, err := ingest.SenderAddress(pos[1], a.cfg.Ingest.AllowedDomains)
+		addr, err := inspect.SenderAddress(pos[1], a.cfg.Ingest.AllowedDomains)
 		if err != nil {
 			return fmt.Errorf("this address can never submit a file, so it is not added: %w", err)
 		}

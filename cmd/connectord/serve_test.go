@@ -213,7 +213,7 @@ console:
 	// A night run beside serve queues the results; the next message serve
 	// takes wakes its sender.
 	m.must("batch", "run", "-no-sync", "-day", "2026-03-03")
-	bounce, err := os.ReadFile("../../ingest/testdata/bounce.eml")
+	bounce, err := os.ReadFile("../../inspect/testdata/bounce.eml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 func TestSubmissionsShowNamesEveryAttachment(t *testing.T) {
 	m := newMailboxSetup(t, 50)
 	m.must("senders", "add", "alice.smith@nhs.net", "-org", "RR8")
-	raw, err := os.ReadFile("../../ingest/testdata/two_csv.eml")
+	raw, err := os.ReadFile("../../inspect/testdata/two_csv.eml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"connectord/ingest"
+	"connectord/inspect"
 	"connectord/pushfile"
 	"connectord/store"
 )
@@ -32,7 +32,7 @@ func TestGeneratedMessagesAreSubmissions(t *testing.T) {
 	if err != nil || len(entries) != 4 {
 		t.Fatalf("cur/ holds %d files (%v), want 4", len(entries), err)
 	}
-	policy := ingest.DefaultPolicy()
+	policy := inspect.DefaultPolicy()
 	policy.TrustedAuthservIDs = []string{"mx.nhs.net"}
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
@@ -63,7 +63,7 @@ func TestGeneratedMessagesAreSubmissions(t *testing.T) {
 			t.Errorf("%s: mtime %s, want a receipt time on the first two days", e.Name(), info.ModTime())
 		}
 		var csv bytes.Buffer
-		ins, err := ingest.Inspect(bytes.NewReader(raw), policy, &csv)
+		ins, err := inspect.Inspect(bytes.NewReader(raw), policy, &csv)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package ingest
+package inspect
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/textproto"
@@ -18,6 +19,10 @@ const (
 	maxDepth  = 10 // multipart and forwarded-message nesting
 	maxListed = 20 // names kept for messages
 )
+
+// copyBuffers are the buffers attachments are copied through: thousands
+// of messages a sync would otherwise each allocate one.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // csvTypes are media types that mean CSV whatever the file is called.
 var csvTypes = map[string]bool{
@@ -83,7 +88,7 @@ type walker struct {
 
 func newWalker(p Policy, src *source, dst *sink) *walker {
 	return &walker{
-		limit:      p.maxAttachmentBytes(),
+		limit:      p.AttachmentLimit(),
 		loopHeader: p.LoopHeader,
 		src:        src,
 		dst:        dst,

@@ -1,4 +1,4 @@
-package ingest
+package inspect
 
 import (
 	"bytes"
@@ -142,7 +142,7 @@ func TestInspectLargeAttachmentStreams(t *testing.T) {
 			}
 			p := testPolicy()
 			p.MaxAttachmentBytes = tc.limit
-			limit := p.maxAttachmentBytes()
+			limit := p.AttachmentLimit()
 			src := &eofReader{r: bigMessage(tc.size)}
 			dst := newCountingWriter()
 			in, err := Inspect(src, p, dst)

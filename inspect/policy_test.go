@@ -1,4 +1,4 @@
-package ingest
+package inspect
 
 import (
 	"encoding/base64"
@@ -23,7 +23,7 @@ func TestMaxMessageBytes(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := Policy{MaxAttachmentBytes: tc.attach, MaxMessageBytes: tc.message}
-			got := p.maxMessageBytes()
+			got := p.MessageLimit()
 			if got != tc.want || formatBytes(got) != tc.wantShown {
 				t.Errorf("got %d (%s), want %d (%s)", got, formatBytes(got), tc.want, tc.wantShown)
 			}

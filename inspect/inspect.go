@@ -1,4 +1,4 @@
-package ingest
+package inspect
 
 import (
 	"bufio"
@@ -113,23 +113,23 @@ func InspectHeader(r io.Reader, p Policy, size int64) (*Inspection, error) {
 		return nil, fmt.Errorf("read message header: %w", src.err)
 	}
 	in := inspectHeader(message.Header{Header: th}, p)
-	limit := p.maxMessageBytes()
+	limit := p.MessageLimit()
 	in.Oversize = fmt.Sprintf("the email is %s, larger than the %s limit: only its header was fetched", formatBytes(size), formatBytes(limit))
 	in.AttachmentProblem = fmt.Sprintf("The email is %s, larger than the %s this service accepts, so it was not read. "+
 		"Send the CSV file (at most %s) on its own in a new email, without other attachments or large pictures.",
-		formatBytes(size), formatBytes(limit), formatBytes(p.maxAttachmentBytes()))
+		formatBytes(size), formatBytes(limit), formatBytes(p.AttachmentLimit()))
 	return in, nil
 }
 
-// maxHeaderBytes bounds each header block (the message's, each part's, each
+// MaxHeaderBytes bounds each header block (the message's, each part's, each
 // forwarded message's), as go-message's ReadOptions does for the top one only.
-const maxHeaderBytes = 1 << 20
+const MaxHeaderBytes = 1 << 20
 
 var errHeaderTooBig = errors.New("a header block is larger than 1 MiB")
 
 // source wraps the caller's reader. It records the first read error other
 // than io.EOF, which is how an I/O failure is told apart from a malformed
-// message, and it enforces maxHeaderBytes while a header block is read.
+// message, and it enforces MaxHeaderBytes while a header block is read.
 type source struct {
 	r       io.Reader
 	err     error
@@ -156,9 +156,9 @@ func (s *source) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// limitHeader starts counting towards maxHeaderBytes. Bytes buffered ahead
+// limitHeader starts counting towards MaxHeaderBytes. Bytes buffered ahead
 // by the MIME readers count too, so the bound is approximate (a few KiB).
-func (s *source) limitHeader() { s.limited, s.left = true, maxHeaderBytes }
+func (s *source) limitHeader() { s.limited, s.left = true, MaxHeaderBytes }
 func (s *source) unlimit()     { s.limited = false }
 
 // sink wraps dst and records its first write error.

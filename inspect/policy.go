@@ -1,4 +1,4 @@
-package ingest
+package inspect
 
 // DefaultMaxAttachmentBytes is the default limit on the decoded size of the CSV attachment.
 const DefaultMaxAttachmentBytes = 20 << 20
@@ -28,7 +28,9 @@ func DefaultPolicy() Policy {
 	}
 }
 
-func (p Policy) maxAttachmentBytes() int64 {
+// AttachmentLimit is the largest decoded CSV taken: MaxAttachmentBytes, or
+// its default.
+func (p Policy) AttachmentLimit() int64 {
 	if p.MaxAttachmentBytes <= 0 {
 		return DefaultMaxAttachmentBytes
 	}
@@ -47,9 +49,11 @@ func DefaultMaxMessageBytes(maxAttachmentBytes int64) int64 {
 	return (maxAttachmentBytes+56)/57*78 + 4<<20
 }
 
-func (p Policy) maxMessageBytes() int64 {
+// MessageLimit is the largest message (its RFC822.SIZE) fetched whole:
+// MaxMessageBytes, or the default for the attachment limit.
+func (p Policy) MessageLimit() int64 {
 	if p.MaxMessageBytes <= 0 {
-		return DefaultMaxMessageBytes(p.maxAttachmentBytes())
+		return DefaultMaxMessageBytes(p.AttachmentLimit())
 	}
 	return p.MaxMessageBytes
 }
