@@ -17,6 +17,7 @@ import (
 	"connectord/internal/imaptest"
 	"connectord/internal/mailstack"
 	"connectord/mailauth"
+	"connectord/spool"
 	"connectord/store"
 )
 
@@ -211,7 +212,7 @@ func noOrphans(t *testing.T, f *ingestFixture) {
 	}
 	entries, _ := os.ReadDir(f.spool.Dir())
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), segmentSuffix) && !refs[e.Name()] {
+		if strings.HasSuffix(e.Name(), spool.SegmentSuffix) && !refs[e.Name()] {
 			t.Errorf("spool keeps an orphaned segment %s", e.Name())
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"connectord/inspect"
+	"connectord/spool"
 )
 
 // spool fetches one batch into a spool segment and makes it durable; ok is
@@ -83,7 +84,7 @@ const maxSpooledHeader = inspect.MaxHeaderBytes + 1
 // them HeaderOnly with their size. It gathers the results and returns once
 // the FETCH is complete: no other command may be sent while a FETCH is
 // being read.
-func (p *Poller) fetch(seg *Segment, uids []imap.UID, sizes map[imap.UID]int64) ([]Fetched, error) {
+func (p *Poller) fetch(seg *spool.Segment, uids []imap.UID, sizes map[imap.UID]int64) ([]Fetched, error) {
 	if len(uids) == 0 {
 		return nil, nil
 	}
@@ -140,7 +141,7 @@ func (p *Poller) fetch(seg *Segment, uids []imap.UID, sizes map[imap.UID]int64) 
 
 // append spools one literal; a header section is cut at maxSpooledHeader
 // and the rest read and dropped.
-func (p *Poller) append(seg *Segment, f *Fetched, lit imap.LiteralReader, header bool) error {
+func (p *Poller) append(seg *spool.Segment, f *Fetched, lit imap.LiteralReader, header bool) error {
 	var src io.Reader = lit
 	if header {
 		src = io.LimitReader(lit, maxSpooledHeader)

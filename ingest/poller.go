@@ -13,6 +13,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"connectord/spool"
 	"connectord/store"
 )
 
@@ -291,7 +292,7 @@ func (p *Poller) recorded(ctx context.Context, uidValidity uint32, uids []imap.U
 
 // spooled is a batch fetched into a committed spool segment.
 type spooled struct {
-	seg     *Segment
+	seg     *spool.Segment
 	fetched []Fetched
 	last    uint32 // the mailbox position once it is recorded
 }
@@ -340,7 +341,7 @@ func (p *Poller) takeAll(ctx context.Context, uidValidity, floor uint32, fresh [
 			p.AfterRecord()
 		}
 		if !slices.ContainsFunc(r.out, func(o Outcome) bool { return o.SubmissionID != 0 }) {
-			p.Recorder.Spool.remove(r.b.seg.Name()) // nothing refers to it (all already recorded)
+			_ = p.Recorder.Spool.RemoveSegment(r.b.seg.Name()) // nothing refers to it (all already recorded)
 		}
 		moved := make([]imap.UID, 0, len(r.b.fetched))
 		for _, f := range r.b.fetched {

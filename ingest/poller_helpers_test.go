@@ -12,6 +12,7 @@ import (
 	"connectord/internal/imaptest"
 	"connectord/mailauth"
 	"connectord/pushfile"
+	"connectord/spool"
 	"connectord/store"
 )
 
@@ -26,7 +27,7 @@ const (
 // pointed at an IMAP server.
 type ingestFixture struct {
 	st     *store.Store
-	spool  *Spool
+	spool  *spool.Spool
 	poller *Poller
 	now    time.Time
 }
@@ -67,16 +68,16 @@ func newIngestFixture(t *testing.T, addr string) *ingestFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spool, err := OpenSpool(filepath.Join(dir, "spool"))
+	sp, err := spool.Open(filepath.Join(dir, "spool"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &ingestFixture{st: st, spool: spool, now: time.Date(2026, 3, 3, 21, 0, 0, 0, time.UTC)}
+	f := &ingestFixture{st: st, spool: sp, now: time.Date(2026, 3, 3, 21, 0, 0, 0, time.UTC)}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	f.poller = &Poller{
 		Server: Server{Address: addr, TLS: TLSNone, Creds: mailauth.Credentials{Username: mailboxUser, Password: mailboxPass},
 			Timeout: 5 * time.Second},
-		Recorder: &Recorder{Store: st, Spool: spool, Log: logger, Rules: Rules{
+		Recorder: &Recorder{Store: st, Spool: sp, Log: logger, Rules: Rules{
 			Mailbox: "INBOX",
 			Policy: inspect.Policy{OwnAddresses: []string{mailboxUser}, LoopHeader: "X-Connectord-Loop",
 				AllowedDomains: []string{"nhs.net"}, RequireAuthenticatedSender: true,

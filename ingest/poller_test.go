@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"connectord/internal/imaptest"
+	"connectord/spool"
 	"connectord/store"
 )
 
@@ -290,7 +291,7 @@ func TestOversizedMessageIsNeverSpooledWhole(t *testing.T) {
 	var spooled int64
 	entries, _ := os.ReadDir(f.spool.Dir())
 	for _, e := range entries {
-		if fi, err := e.Info(); err == nil && strings.HasSuffix(e.Name(), segmentSuffix) {
+		if fi, err := e.Info(); err == nil && strings.HasSuffix(e.Name(), spool.SegmentSuffix) {
 			spooled += fi.Size()
 		}
 	}
@@ -403,7 +404,7 @@ func TestSameBytesAfterUIDValidityChange(t *testing.T) {
 	segs, _ := os.ReadDir(f.spool.Dir())
 	refs, _ := f.st.SpoolSegments(context.Background())
 	for _, s := range segs {
-		if strings.HasSuffix(s.Name(), segmentSuffix) && !refs[s.Name()] {
+		if strings.HasSuffix(s.Name(), spool.SegmentSuffix) && !refs[s.Name()] {
 			t.Errorf("spool keeps an unreferenced segment %s", s.Name())
 		}
 	}

@@ -183,10 +183,10 @@ func (r *Recorder) readAhead(ctx context.Context, batch []Fetched, opts pushfile
 		br.results[i] = make(chan readResult, 1)
 	}
 	for range workers {
-		tmp, err := os.CreateTemp(r.Spool.Dir(), scratchPrefix+"*.csv")
+		tmp, err := r.Spool.Scratch()
 		if err != nil {
 			br.close()
-			return nil, fmt.Errorf("attachment scratch file: %w", err)
+			return nil, err
 		}
 		br.scratch = append(br.scratch, tmp)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"connectord/inspect"
 	"connectord/pushfile"
+	"connectord/spool"
 	"connectord/store"
 )
 
@@ -34,7 +35,7 @@ type Rules struct {
 // about them, in one transaction per batch.
 type Recorder struct {
 	Store *store.Store
-	Spool *Spool
+	Spool *spool.Spool
 	Rules Rules
 	Log   *slog.Logger
 }

@@ -16,13 +16,14 @@ import (
 	"connectord/internal/atomicfile"
 	"connectord/provision"
 	"connectord/pushfile"
+	"connectord/spool"
 	"connectord/store"
 )
 
 // Night is what a night's run needs.
 type Night struct {
 	Store     *store.Store
-	Spool     *ingest.Spool
+	Spool     *spool.Spool
 	Policy    inspect.Policy // to read the CSV out of the spooled message again
 	Processor *provision.Processor
 	// ReadOptions says how files are read (pick lists, registry), fresh
@@ -165,7 +166,7 @@ func (n *Night) sync(ctx context.Context) bool {
 // state and its results email commit in one transaction.
 func (n *Night) file(ctx context.Context, sub store.Submission, day string, now time.Time) (provision.Counts, error) {
 	csv, err := n.extract(sub)
-	var changed *ingest.FileChangedError
+	var changed *spool.FileChangedError
 	if errors.As(err, &changed) {
 		return nil, n.refuseChanged(ctx, sub, changed, now)
 	}

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"connectord/ingest"
 	"connectord/provision"
 	"connectord/pushfile"
+	"connectord/spool"
 	"connectord/store"
 )
 
@@ -26,13 +26,13 @@ func TestNightRunsUnsynced(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	spool, err := ingest.OpenSpool(filepath.Join(dir, "spool"))
+	sp, err := spool.Open(filepath.Join(dir, "spool"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	attempts := 0
 	n := &Night{
-		Store: st, Spool: spool, Processor: &provision.Processor{Domain: "nhs.net"}, DataDir: dir,
+		Store: st, Spool: sp, Processor: &provision.Processor{Domain: "nhs.net"}, DataDir: dir,
 		ReadOptions: func(context.Context) (pushfile.Options, error) { return pushfile.Options{}, nil },
 		Sync:        func(context.Context) error { attempts++; return errors.New("connection refused") },
 		SyncTimeout: 1500 * time.Millisecond, Holder: "test:1", Alive: func(string) bool { return false },
@@ -61,12 +61,12 @@ func TestNightWithoutSyncIsRecordedSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	spool, err := ingest.OpenSpool(filepath.Join(dir, "spool"))
+	sp, err := spool.Open(filepath.Join(dir, "spool"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := &Night{
-		Store: st, Spool: spool, Processor: &provision.Processor{Domain: "nhs.net"}, DataDir: dir,
+		Store: st, Spool: sp, Processor: &provision.Processor{Domain: "nhs.net"}, DataDir: dir,
 		ReadOptions: func(context.Context) (pushfile.Options, error) { return pushfile.Options{}, nil },
 		Holder:      "test:1", Alive: func(string) bool { return false },
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MessageIDDomain: "nhs.net",

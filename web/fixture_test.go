@@ -18,6 +18,7 @@ import (
 	"connectord/provision"
 	"connectord/pushfile"
 	"connectord/scheduler"
+	"connectord/spool"
 	"connectord/store"
 )
 
@@ -119,7 +120,7 @@ func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 	}
 
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	spool, err := ingest.OpenSpool(filepath.Join(dir, "spool"))
+	sp, err := spool.Open(filepath.Join(dir, "spool"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 	f.poller = &ingest.Poller{
 		Server: ingest.Server{Address: f.imap.Addr, TLS: ingest.TLSNone,
 			Creds: mailauth.Credentials{Username: imaptest.User, Password: imaptest.Password}, Timeout: 5 * time.Second},
-		Recorder: &ingest.Recorder{Store: st, Spool: spool, Log: log, Rules: ingest.Rules{
+		Recorder: &ingest.Recorder{Store: st, Spool: sp, Log: log, Rules: ingest.Rules{
 			Mailbox: "INBOX", Policy: policy, Location: london, Cutoff: 20 * 60, Reviewers: []string{reviewers},
 			MessageIDDomain: "nhs.net", ReadOptions: readOptions,
 		}},
@@ -143,7 +144,7 @@ func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 	}
 	t.Cleanup(f.poller.Close)
 	f.night = &scheduler.Night{
-		Store: st, Spool: spool, Policy: policy,
+		Store: st, Spool: sp, Policy: policy,
 		Processor:   &provision.Processor{Domain: "nhs.net", Log: log},
 		ReadOptions: readOptions, DataDir: dir, MessageIDDomain: "nhs.net",
 		Sync:        func(ctx context.Context) error { _, err := f.poller.SyncOnce(ctx); return err },

@@ -13,6 +13,7 @@ import (
 	"connectord/inspect"
 	"connectord/mailauth"
 	"connectord/pushfile"
+	"connectord/spool"
 	"connectord/store"
 )
 
@@ -107,14 +108,14 @@ func (a *app) poller(ctx context.Context, st *store.Store) (*ingest.Poller, erro
 	if err != nil {
 		return nil, err
 	}
-	spool, err := ingest.OpenSpool(a.spoolDir())
+	sp, err := spool.Open(a.spoolDir())
 	if err != nil {
 		return nil, err
 	}
 	return &ingest.Poller{
 		Server: ingest.Server{Address: a.cfg.IMAP.Address, TLS: a.cfg.IMAP.TLS, TLSConfig: tc, Creds: creds,
 			Timeout: a.cfg.IMAP.CommandTimeout},
-		Recorder:  &ingest.Recorder{Store: st, Spool: spool, Rules: rules, Log: a.log},
+		Recorder:  &ingest.Recorder{Store: st, Spool: sp, Rules: rules, Log: a.log},
 		Mailbox:   a.cfg.IMAP.Mailbox,
 		Processed: a.cfg.IMAP.ProcessedMailbox,
 		BatchSize: a.cfg.IMAP.BatchSize, PollInterval: a.cfg.IMAP.PollInterval, Log: a.log,

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"connectord/ingest"
 	"connectord/internal/atomicfile"
+	"connectord/spool"
 	"connectord/store"
 )
 
@@ -39,7 +39,7 @@ func submissionFile(ctx context.Context, a *app, st *store.Store, id int64, path
 	if err != nil {
 		return err
 	}
-	spool, err := ingest.OpenSpool(a.spoolDir())
+	sp, err := spool.Open(a.spoolDir())
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func submissionFile(ctx context.Context, a *app, st *store.Store, id int64, path
 			return err
 		}
 		defer f.Abort()
-		if err := spool.ExtractCSV(sub, rules.Policy, f.Writer()); err != nil {
+		if err := sp.ExtractCSV(sub, rules.Policy, f.Writer()); err != nil {
 			return err
 		}
 		if err := f.Commit(); err != nil {
@@ -63,7 +63,7 @@ func submissionFile(ctx context.Context, a *app, st *store.Store, id int64, path
 		return fmt.Errorf("scratch file: %w", err)
 	}
 	defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
-	if err := spool.ExtractCSV(sub, rules.Policy, tmp); err != nil {
+	if err := sp.ExtractCSV(sub, rules.Policy, tmp); err != nil {
 		return err
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {

@@ -16,6 +16,7 @@ import (
 	"connectord/mailout"
 	"connectord/provision"
 	"connectord/scheduler"
+	"connectord/spool"
 	"connectord/store"
 )
 
@@ -76,12 +77,12 @@ func (a *app) night(st *store.Store, poller *ingest.Poller) (*scheduler.Night, e
 	if err != nil {
 		return nil, err
 	}
-	spool, err := ingest.OpenSpool(a.spoolDir())
+	sp, err := spool.Open(a.spoolDir())
 	if err != nil {
 		return nil, err
 	}
 	n := &scheduler.Night{
-		Store: st, Spool: spool, Policy: rules.Policy,
+		Store: st, Spool: sp, Policy: rules.Policy,
 		Processor:   &provision.Processor{Domain: a.cfg.Directory.Domain, Log: a.log},
 		ReadOptions: rules.ReadOptions, DataDir: a.cfg.DataDir, MessageIDDomain: a.messageIDDomain(),
 		SyncTimeout: a.cfg.Batch.SyncTimeout, Keep: time.Duration(a.cfg.Batch.KeepFilesDays) * 24 * time.Hour, Holder: holder(), Alive: holderAlive, Log: a.log,

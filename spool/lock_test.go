@@ -1,4 +1,4 @@
-package ingest
+package spool
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 // The spool's lock excludes a second holder (another process, or another
 // poller in this one) until the first lets go.
 func TestSpoolLock(t *testing.T) {
-	sp, err := OpenSpool(t.TempDir())
+	sp, err := Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

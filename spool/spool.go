@@ -1,4 +1,10 @@
-package ingest
+// Package spool keeps the raw bytes of every message taken from the
+// connector mailbox, in segment files written once per fetched batch and
+// made durable before the batch is recorded; a lock keeps two processes
+// from writing at once, and a sweep removes the segments no submission
+// refers to. ExtractCSV reads a recorded submission's CSV file out of its
+// message again, checked against the SHA-256 recorded when it arrived.
+package spool
 
 import (
 	"crypto/rand"
@@ -26,17 +32,18 @@ type Spool struct {
 	dir string
 }
 
-const segmentSuffix = ".spool"
+// SegmentSuffix ends the name of every segment file.
+const SegmentSuffix = ".spool"
 
-// copyBuffers are the buffers messages and attachments are copied
-// through: thousands of messages a sync would otherwise each allocate one.
+// copyBuffers are the buffers messages are copied through: thousands of
+// messages a sync would otherwise each allocate one.
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
-// scratchPrefix starts the names of the recorder's attachment scratch files.
+// scratchPrefix starts the names of the attachment scratch files.
 const scratchPrefix = ".attachment-"
 
-// OpenSpool opens (creating) the spool directory.
-func OpenSpool(dir string) (*Spool, error) {
+// Open opens (creating) the spool directory.
+func Open(dir string) (*Spool, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create spool %s: %w", dir, err)
 	}
@@ -60,7 +67,7 @@ func (s *Spool) NewSegment(now time.Time) (*Segment, error) {
 	if _, err := rand.Read(b[:]); err != nil {
 		return nil, fmt.Errorf("name spool segment: %w", err)
 	}
-	name := now.UTC().Format("20060102T150405.000000000") + "-" + hex.EncodeToString(b[:]) + segmentSuffix
+	name := now.UTC().Format("20060102T150405.000000000") + "-" + hex.EncodeToString(b[:]) + SegmentSuffix
 	f, err := os.OpenFile(filepath.Join(s.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
 		return nil, fmt.Errorf("create spool segment: %w", err)
@@ -118,7 +125,7 @@ func (g *Segment) Discard() {
 
 // Open returns a reader over one spooled message.
 func (s *Spool) Open(ref store.SpoolRef) (*SpooledMessage, error) {
-	if strings.ContainsAny(ref.Segment, `/\`) || !strings.HasSuffix(ref.Segment, segmentSuffix) {
+	if strings.ContainsAny(ref.Segment, `/\`) || !strings.HasSuffix(ref.Segment, SegmentSuffix) {
 		return nil, fmt.Errorf("spool segment %q: not a segment name", ref.Segment)
 	}
 	f, err := os.Open(filepath.Join(s.dir, ref.Segment))
@@ -138,7 +145,7 @@ type SpooledMessage struct {
 func (m *SpooledMessage) Close() error { return m.f.Close() }
 
 // RemoveOrphans deletes segments that no submission refers to, and the
-// recorder's attachment scratch files a killed process left. It must run
+// attachment scratch files a killed process left. It must run
 // when no segment is being written: holding the spool's Lock.
 func (s *Spool) RemoveOrphans(referenced map[string]bool) ([]string, error) {
 	entries, err := os.ReadDir(s.dir)
@@ -153,7 +160,7 @@ func (s *Spool) RemoveOrphans(referenced map[string]bool) ([]string, error) {
 			os.Remove(filepath.Join(s.dir, name))
 			continue
 		}
-		if e.IsDir() || !strings.HasSuffix(name, segmentSuffix) || referenced[name] {
+		if e.IsDir() || !strings.HasSuffix(name, SegmentSuffix) || referenced[name] {
 			continue
 		}
 		if err := os.Remove(filepath.Join(s.dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -169,7 +176,7 @@ func (s *Spool) RemoveOrphans(referenced map[string]bool) ([]string, error) {
 // retention. A segment already gone is no error (the removal is repeated
 // after a crash).
 func (s *Spool) RemoveSegment(name string) error {
-	if strings.ContainsAny(name, `/\`) || !strings.HasSuffix(name, segmentSuffix) {
+	if strings.ContainsAny(name, `/\`) || !strings.HasSuffix(name, SegmentSuffix) {
 		return fmt.Errorf("spool segment %q: not a segment name", name)
 	}
 	if err := os.Remove(filepath.Join(s.dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -178,7 +185,13 @@ func (s *Spool) RemoveSegment(name string) error {
 	return nil
 }
 
-// remove deletes a committed segment nothing refers to.
-func (s *Spool) remove(name string) {
-	os.Remove(filepath.Join(s.dir, name))
+// Scratch creates an empty scratch file in the spool for an attachment
+// being read. The caller closes and removes it; one a killed process left
+// is removed by the next RemoveOrphans.
+func (s *Spool) Scratch() (*os.File, error) {
+	f, err := os.CreateTemp(s.dir, scratchPrefix+"*.csv")
+	if err != nil {
+		return nil, fmt.Errorf("attachment scratch file: %w", err)
+	}
+	return f, nil
 }
