@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"connectord/batchday"
 	"connectord/internal/imaptest"
 	"connectord/internal/mailstack"
 	"connectord/mailauth"
@@ -310,7 +311,7 @@ func TestDovecot(t *testing.T) {
 					t.Errorf("submission %d received %s, want Dovecot's delivery time in [%s, %s]",
 						s.ID, s.ReceivedAt, before, after)
 				}
-				if want := BatchDay(s.ReceivedAt, london, 20*60); s.BatchDay != want {
+				if want := batchday.Of(s.ReceivedAt, london, 20*60); s.BatchDay != want {
 					t.Errorf("submission %d batch day %s, want %s", s.ID, s.BatchDay, want)
 				}
 			}

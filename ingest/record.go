@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"connectord/batchday"
 	"connectord/inspect"
 	"connectord/pushfile"
 	"connectord/spool"
@@ -21,7 +22,7 @@ type Rules struct {
 	Mailbox   string // the IMAP mailbox the position is kept for
 	Policy    inspect.Policy
 	Location  *time.Location
-	Cutoff    Cutoff
+	Cutoff    batchday.Cutoff
 	Reviewers []string
 	// MessageIDDomain is the right-hand side of the Message-IDs of the
 	// emails connectord sends.
@@ -194,7 +195,7 @@ func (d *decision) decide(uidValidity uint32, f Fetched) (Outcome, error) {
 	d.sub = store.Submission{
 		UIDValidity: uidValidity, UID: f.UID, SHA256: f.SHA256, Spool: f.Ref, ReceivedAt: f.InternalDate,
 		MessageID: ins.MessageID, Sender: ins.From, Subject: ins.Subject, DecidedAt: d.now,
-		BatchDay: BatchDay(f.InternalDate, rules.Location, rules.Cutoff),
+		BatchDay: batchday.Of(f.InternalDate, rules.Location, rules.Cutoff),
 	}
 	d.sub.Attachments = ins.Attachments
 	switch {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"connectord/batchday"
 	"connectord/store"
 )
 
@@ -82,7 +83,7 @@ func subjectRe(s string) string {
 	return "Re: " + s
 }
 
-func ackMail(sub *store.Submission, cutoff Cutoff, superseded []store.Submission, report *validationReport) letter {
+func ackMail(sub *store.Submission, cutoff batchday.Cutoff, superseded []store.Submission, report *validationReport) letter {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Your file %q was received and will be processed in the batch for %s\n(files sent before %s are processed that evening).\n\n",
 		sub.Filename, sub.BatchDay, cutoff)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"connectord/ingest"
+	"connectord/batchday"
 	"connectord/store"
 )
 
@@ -16,7 +16,7 @@ import (
 type Schedule struct {
 	Spec     string // five fields, e.g. "30 20 * * *"
 	Location *time.Location
-	Cutoff   ingest.Cutoff
+	Cutoff   batchday.Cutoff
 	Night    *Night
 	Store    *store.Store
 	Log      *slog.Logger
@@ -66,7 +66,7 @@ func (s *Schedule) MissedDays(ctx context.Context) ([]string, error) {
 	if latest.IsZero() {
 		return nil, nil
 	}
-	upTo := DayAt(latest, s.Location, s.Cutoff)
+	upTo := batchday.Closed(latest, s.Location, s.Cutoff)
 	var days []string
 	for d := nextDay(last); d <= upTo; d = nextDay(d) {
 		days = append(days, d)
@@ -99,7 +99,7 @@ func (s *Schedule) Run(ctx context.Context) error {
 	c := cron.New(cron.WithLocation(s.Location), cron.WithLogger(logger),
 		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	if _, err := c.AddFunc(s.Spec, func() {
-		s.runDay(ctx, DayAt(s.now(), s.Location, s.Cutoff), "schedule")
+		s.runDay(ctx, batchday.Closed(s.now(), s.Location, s.Cutoff), "schedule")
 	}); err != nil {
 		return fmt.Errorf("batch.schedule: %w", err)
 	}
@@ -107,6 +107,15 @@ func (s *Schedule) Run(ctx context.Context) error {
 	<-ctx.Done()
 	<-c.Stop().Done()
 	return nil
+}
+
+// nextDay is the day after day (YYYY-MM-DD).
+func nextDay(day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return t.AddDate(0, 0, 1).Format(time.DateOnly)
 }
 
 func (s *Schedule) runDay(ctx context.Context, day, trigger string) {

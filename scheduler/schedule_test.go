@@ -22,26 +22,6 @@ func mustLoad(name string) *time.Location {
 	return loc
 }
 
-func TestDayAt(t *testing.T) {
-	tests := []struct {
-		at   string
-		want string
-	}{
-		{"2026-01-15T20:30:00Z", "2026-01-15"}, // the scheduled run, GMT
-		{"2026-07-15T19:30:00Z", "2026-07-15"}, // 20:30 BST
-		{"2026-07-15T18:59:00Z", "2026-07-14"}, // 19:59 BST: today's files are not all in
-		{"2026-03-29T19:30:00Z", "2026-03-29"}, // clocks went forward that morning
-		{"2026-10-25T20:30:00Z", "2026-10-25"}, // clocks went back that morning
-		{"2026-01-01T02:00:00Z", "2025-12-31"}, // a run after midnight takes the day before
-	}
-	for _, tc := range tests {
-		at, _ := time.Parse(time.RFC3339, tc.at)
-		if got := DayAt(at, london, 20*60); got != tc.want {
-			t.Errorf("DayAt(%s): got %s, want %s", tc.at, got, tc.want)
-		}
-	}
-}
-
 func TestMissedDays(t *testing.T) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "c.db"))

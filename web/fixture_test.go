@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"connectord/batchday"
 	"connectord/ingest"
 	"connectord/inspect"
 	"connectord/internal/imaptest"
@@ -82,7 +83,7 @@ func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 	// The real time (a night records when it finished with the real
 	// clock), and the batch day a run now would process.
 	f.setNow(time.Now().Truncate(time.Second))
-	f.day = scheduler.DayAt(f.now(), london, 20*60)
+	f.day = batchday.Closed(f.now(), london, 20*60)
 	if err := st.PutOrganisations(ctx, []store.Organisation{
 		{Code: "RR8", Name: "Leeds Teaching Hospitals NHS Trust", CreationLimit: 50, Units: []string{"RR801", "RR813"}},
 		{Code: "X26", Name: "NHS England", CreationLimit: 10},

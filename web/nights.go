@@ -3,7 +3,7 @@ package web
 import (
 	"net/http"
 
-	"connectord/scheduler"
+	"connectord/batchday"
 	"connectord/store"
 )
 
@@ -40,7 +40,7 @@ func (s *Server) showNights(w http.ResponseWriter, r *http.Request, status int, 
 		p.Runs = append(p.Runs, nightRow{BatchRun: run, Counts: parseCounts(run.Counts)})
 	}
 	if p.Day == "" {
-		p.Day = scheduler.DayAt(s.now(), s.deps.Location, s.deps.Cutoff)
+		p.Day = batchday.Closed(s.now(), s.deps.Location, s.deps.Cutoff)
 	}
 	p.Running, p.Last = s.runs.status()
 	if p.Audit, err = s.deps.Store.ConsoleAuditLog(ctx, store.ConsoleAuditFilter{Actions: []string{store.AuditRunNow}, Limit: 20}); err != nil {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"connectord/scheduler"
+	"connectord/batchday"
 	"connectord/store"
 )
 
@@ -25,7 +25,7 @@ func (s *Server) runNight(w http.ResponseWriter, r *http.Request, sess *session)
 		return s.showNights(w, r, http.StatusUnprocessableEntity, nightsPage{Day: day,
 			DayError: "The batch day cannot be in the future."})
 	}
-	open := scheduler.DayOpen(day, now, s.deps.Location, s.deps.Cutoff)
+	open := batchday.Open(day, now, s.deps.Location, s.deps.Cutoff)
 	if open && r.PostForm.Get("confirm") != "yes" {
 		return s.render(w, r, http.StatusOK, "nights_confirm", view{Title: "Run the batch for " + day + " before its cutoff?",
 			Nav: "nights", Page: confirmRunPage{Day: day, Cutoff: s.deps.Cutoff.String(), Zone: s.deps.Location.String()}})

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"connectord/batchday"
 	"connectord/ingest"
 	"connectord/inspect"
 	"connectord/pushfile"
@@ -37,7 +38,7 @@ type Deps struct {
 	// it has finished (for metrics and health, as the schedule does).
 	Ran      func(store.BatchRun)
 	Location *time.Location
-	Cutoff   ingest.Cutoff
+	Cutoff   batchday.Cutoff
 	Log      *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time

@@ -9,8 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"connectord/batchday"
 	"connectord/ingest"
-	"connectord/scheduler"
 	"connectord/store"
 )
 
@@ -118,17 +118,17 @@ func batchRun(ctx context.Context, a *app, st *store.Store, day string, noSync, 
 	if err != nil {
 		return err
 	}
-	cutoff, err := ingest.ParseCutoff(a.cfg.Batch.Cutoff)
+	cutoff, err := batchday.ParseCutoff(a.cfg.Batch.Cutoff)
 	if err != nil {
 		return err
 	}
 	now := time.Now()
 	if day == "" {
-		day = scheduler.DayAt(now, loc, cutoff)
+		day = batchday.Closed(now, loc, cutoff)
 	} else if _, err := time.Parse(time.DateOnly, day); err != nil {
 		return usagef("-day %q is not a date YYYY-MM-DD", day)
 	}
-	if scheduler.DayOpen(day, now, loc, cutoff) && !force {
+	if batchday.Open(day, now, loc, cutoff) && !force {
 		return fmt.Errorf("refused: the batch day %s is still open (its cutoff is %s %s): a file that reaches it later would be processed by a later run and its sender would get a second results email; run it after the cutoff, or add -force to run it now anyway",
 			day, cutoff, loc)
 	}

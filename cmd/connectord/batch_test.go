@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"connectord/ingest"
+	"connectord/batchday"
 )
 
 // batch run -no-sync is recorded as a run that skipped the mailbox on
@@ -36,7 +36,7 @@ func TestBatchRunNoSyncIsRecordedSkipped(t *testing.T) {
 // sent now goes to) is refused unless -force; the default day runs.
 func TestBatchRunOpenDayNeedsForce(t *testing.T) {
 	m := newMailboxSetup(t, 50)
-	open := ingest.BatchDay(time.Now(), london(t), 20*60)
+	open := batchday.Of(time.Now(), london(t), 20*60)
 	_, stderr, code := m.run("batch", "run", "-no-sync", "-day", open)
 	if want := "refused: the batch day " + open + " is still open (its cutoff is 20:00 Europe/London)"; code != 1 || !strings.Contains(stderr, want) ||
 		!strings.Contains(stderr, "second results email") || !strings.Contains(stderr, "-force") {

@@ -18,7 +18,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-message/mail"
 
-	"connectord/ingest"
+	"connectord/batchday"
 	"connectord/internal/imaptest"
 	"connectord/internal/mailstack"
 	"connectord/store"
@@ -226,7 +226,7 @@ func TestEndToEnd(t *testing.T) {
 	e.stack.WaitForMail(t, reviewerAddr, 1)  // review notice
 
 	loc, _ := time.LoadLocation("Europe/London")
-	day := ingest.BatchDay(time.Now(), loc, 20*60) // still open: files sent now go to it
+	day := batchday.Of(time.Now(), loc, 20*60) // still open: files sent now go to it
 	e.run("batch", "run", "-day", day, "-force")
 	e.run("outbox", "send")
 	e.stack.WaitForMail(t, trustedSender, 3)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"connectord/batchday"
 	"connectord/ingest"
 	"connectord/inspect"
 	"connectord/mailauth"
@@ -68,7 +69,7 @@ func (a *app) ingestRules(st *store.Store) (ingest.Rules, error) {
 	if err != nil {
 		return ingest.Rules{}, err
 	}
-	cutoff, err := ingest.ParseCutoff(a.cfg.Batch.Cutoff)
+	cutoff, err := batchday.ParseCutoff(a.cfg.Batch.Cutoff)
 	if err != nil {
 		return ingest.Rules{}, err
 	}

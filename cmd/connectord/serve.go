@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"connectord/batchday"
 	"connectord/ingest"
 	"connectord/ops"
 	"connectord/provision"
@@ -84,7 +85,7 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	cutoff, err := ingest.ParseCutoff(a.cfg.Batch.Cutoff)
+	cutoff, err := batchday.ParseCutoff(a.cfg.Batch.Cutoff)
 	if err != nil {
 		return nil, err
 	}
