@@ -44,7 +44,7 @@ func newIngestFixture(t *testing.T, addr string) *ingestFixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "c.db"))
+	st, err := store.Open(ctx, filepath.Join(dir, "c.db"), store.MessageIDDomain("nhs.net"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func newIngestFixture(t *testing.T, addr string) *ingestFixture {
 			Policy: inspect.Policy{OwnAddresses: []string{mailboxUser}, LoopHeader: "X-Connectord-Loop",
 				AllowedDomains: []string{"nhs.net"}, RequireAuthenticatedSender: true,
 				TrustedAuthservIDs: []string{"mx.nhs.net"}, MaxAttachmentBytes: 20 << 20},
-			Location: london, Cutoff: 20 * 60, Reviewers: []string{reviewer}, MessageIDDomain: "nhs.net",
+			Location: london, Cutoff: 20 * 60, Reviewers: []string{reviewer},
 			ReadOptions: func(ctx context.Context) (pushfile.Options, error) {
 				reg, err := st.Registry(ctx)
 				return pushfile.Options{Registry: reg}, err

@@ -79,7 +79,7 @@ func TestFirstTimeSenderHeldThenApproved(t *testing.T) {
 	if kinds[store.MailHeld] != "alice.smith@nhs.net" || kinds[store.MailReview] != reviewer || len(mail) != 2 {
 		t.Fatalf("outbox: got %+v, want a held notice to alice and a review notice to %s", kinds, reviewer)
 	}
-	r := &Review{Store: f.st, MessageIDDomain: "nhs.net"}
+	r := &Review{Store: f.st}
 	if _, err := r.Approve(context.Background(), out[0].SubmissionID, "rita", f.now); err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestRejectWithReason(t *testing.T) {
 	f := newIngestFixture(t, srv.Addr)
 	srv.Append(t, submissionMail("alice.smith@nhs.net", "first.csv", validCSV), at("2026-03-03", "10:00:00"))
 	out := f.sync(t)
-	r := &Review{Store: f.st, MessageIDDomain: "nhs.net"}
+	r := &Review{Store: f.st}
 	if _, err := r.Reject(context.Background(), out[0].SubmissionID, "", "rita", f.now); err == nil {
 		t.Error("reject without a reason: got no error")
 	}

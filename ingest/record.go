@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -24,9 +23,6 @@ type Rules struct {
 	Location  *time.Location
 	Cutoff    batchday.Cutoff
 	Reviewers []string
-	// MessageIDDomain is the right-hand side of the Message-IDs of the
-	// emails connectord sends.
-	MessageIDDomain string
 	// ReadOptions returns how files are read (pick lists, organisation
 	// registry), fresh for each batch.
 	ReadOptions func(ctx context.Context) (pushfile.Options, error)
@@ -225,10 +221,6 @@ func (d *decision) decide(uidValidity uint32, f Fetched) (Outcome, error) {
 			l := reviewMail(&d.sub, d.senderOrgs(), d.replaced, d.report)
 			m.Subject, m.Body = l.subject, l.body
 		}
-		var err error
-		if m.MessageID, err = NewMessageID(rules.MessageIDDomain); err != nil {
-			return Outcome{}, err
-		}
 		if err := d.tx.Enqueue(m, d.now); err != nil {
 			return Outcome{}, err
 		}
@@ -367,14 +359,4 @@ func ackSupersededMail(sub *store.Submission, later *store.Submission) letter {
 	body := fmt.Sprintf("Your file %q was received, but a file you sent later for the same batch day (%s),\n%q, replaces it: only the last file sent for a day is processed.\n%s",
 		sub.Filename, sub.BatchDay, later.Filename, signature)
 	return letter{subjectRe(sub.Subject), body}
-}
-
-// NewMessageID makes a Message-ID (without <>) for an email connectord
-// sends; it is stored with the outbox row before the first attempt.
-func NewMessageID(domain string) (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("make Message-ID: %w", err)
-	}
-	return hex.EncodeToString(b[:]) + "@" + domain, nil
 }

@@ -15,8 +15,7 @@ import (
 // reviewers act on one submission the second gets store.ErrAlreadyDecided
 // naming the first.
 type Review struct {
-	Store           *store.Store
-	MessageIDDomain string
+	Store *store.Store
 }
 
 // Approve accepts a held submission for the next batch that includes its
@@ -83,12 +82,8 @@ func (r *Review) decide(ctx context.Context, id int64, approve bool, reason, by 
 			return err
 		}
 		l := decisionMail(&sub, approve, reason)
-		mid, err := NewMessageID(r.MessageIDDomain)
-		if err != nil {
-			return err
-		}
 		return tx.Enqueue(&store.OutboxMessage{Kind: store.MailDecision, SubmissionID: id, Recipient: sub.Sender,
-			Subject: l.subject, Body: l.body, InReplyTo: sub.MessageID, MessageID: mid}, now)
+			Subject: l.subject, Body: l.body, InReplyTo: sub.MessageID}, now)
 	})
 	if err != nil {
 		return store.Submission{}, fmt.Errorf("review submission %d: %w", id, err)

@@ -99,7 +99,7 @@ func TestSupersededHeldFileMail(t *testing.T) {
 				}
 			}
 
-			r := &Review{Store: f.st, MessageIDDomain: "nhs.net"}
+			r := &Review{Store: f.st}
 			_, err = r.Approve(ctx, first.ID, "rita", f.now)
 			var se *store.SupersededError
 			if !errors.As(err, &se) || !errors.Is(err, store.ErrAlreadyDecided) {

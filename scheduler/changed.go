@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"connectord/ingest"
 	"connectord/spool"
 	"connectord/store"
 )
@@ -21,12 +20,8 @@ func (n *Night) refuseChanged(ctx context.Context, sub store.Submission, changed
 			return err
 		}
 		subject, body := damagedMail(&sub)
-		mid, err := ingest.NewMessageID(n.MessageIDDomain)
-		if err != nil {
-			return err
-		}
 		return tx.Enqueue(&store.OutboxMessage{Kind: store.MailRejected, SubmissionID: sub.ID, Recipient: sub.Sender,
-			Subject: subject, Body: body, InReplyTo: sub.MessageID, MessageID: mid}, now)
+			Subject: subject, Body: body, InReplyTo: sub.MessageID}, now)
 	})
 	if err != nil {
 		return fmt.Errorf("%w; recording the refusal failed: %w", changed, err)

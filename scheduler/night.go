@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"connectord/ingest"
 	"connectord/inspect"
 	"connectord/internal/atomicfile"
 	"connectord/provision"
@@ -33,8 +32,6 @@ type Night struct {
 	// Keep is how long a settled submission's raw message and results
 	// file are kept; each run removes older ones. 0 keeps them for ever.
 	Keep time.Duration
-	// MessageIDDomain is the right-hand side of our Message-IDs.
-	MessageIDDomain string
 	// Sync, when set, takes the mailbox's waiting messages first, retried
 	// for up to SyncTimeout; the run goes ahead unsynced after that
 	// (store.SyncUnreachable). Without it the run is recorded as having
@@ -229,12 +226,8 @@ func (n *Night) file(ctx context.Context, sub store.Submission, day string, now 
 		return nil, err
 	}
 	subject, body := resultsMail(&sub, day, sum.Counts, superseded)
-	mid, err := ingest.NewMessageID(n.MessageIDDomain)
-	if err != nil {
-		return nil, err
-	}
 	if err := tx.Enqueue(&store.OutboxMessage{Kind: store.MailResults, SubmissionID: sub.ID, Recipient: sub.Sender,
-		Subject: subject, Body: body, InReplyTo: sub.MessageID, MessageID: mid,
+		Subject: subject, Body: body, InReplyTo: sub.MessageID,
 		AttachmentName: resultsName(sub.Filename), AttachmentPath: resultsPath}, now); err != nil {
 		return nil, err
 	}
@@ -252,12 +245,8 @@ func (n *Night) reject(ctx context.Context, sub store.Submission, why string, no
 			return err
 		}
 		subject, body := unusableMail(&sub, why)
-		mid, err := ingest.NewMessageID(n.MessageIDDomain)
-		if err != nil {
-			return err
-		}
 		return tx.Enqueue(&store.OutboxMessage{Kind: store.MailRejected, SubmissionID: sub.ID, Recipient: sub.Sender,
-			Subject: subject, Body: body, InReplyTo: sub.MessageID, MessageID: mid}, now)
+			Subject: subject, Body: body, InReplyTo: sub.MessageID}, now)
 	})
 }
 

@@ -21,7 +21,7 @@ import (
 func TestNightRunsUnsynced(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "c.db"))
+	st, err := store.Open(ctx, filepath.Join(dir, "c.db"), store.MessageIDDomain("nhs.net"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestNightRunsUnsynced(t *testing.T) {
 		ReadOptions: func(context.Context) (pushfile.Options, error) { return pushfile.Options{}, nil },
 		Sync:        func(context.Context) error { attempts++; return errors.New("connection refused") },
 		SyncTimeout: 1500 * time.Millisecond, Holder: "test:1", Alive: func(string) bool { return false },
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MessageIDDomain: "nhs.net",
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	run, err := n.Run(ctx, "2026-03-10", "command", time.Now())
 	if err != nil {
@@ -56,7 +56,7 @@ func TestNightRunsUnsynced(t *testing.T) {
 func TestNightWithoutSyncIsRecordedSkipped(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "c.db"))
+	st, err := store.Open(ctx, filepath.Join(dir, "c.db"), store.MessageIDDomain("nhs.net"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestNightWithoutSyncIsRecordedSkipped(t *testing.T) {
 		Store: st, Spool: sp, Processor: &provision.Processor{Domain: "nhs.net"}, DataDir: dir,
 		ReadOptions: func(context.Context) (pushfile.Options, error) { return pushfile.Options{}, nil },
 		Holder:      "test:1", Alive: func(string) bool { return false },
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MessageIDDomain: "nhs.net",
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	run, err := n.Run(ctx, "2026-03-10", "command", time.Now())
 	if err != nil {

@@ -23,6 +23,8 @@ type DirectoryTx struct {
 
 	byAddress, nameMatch, addressTaken, localIDTaken *sql.Stmt
 	insert, update, upsert, audit, unpadded          *sql.Stmt
+
+	msgIDDomain string // for the Tx of Work
 }
 
 // BeginDirectory starts a directory transaction. The caller must Commit or
@@ -41,7 +43,7 @@ func (s *Store) BeginDirectory(ctx context.Context) (*DirectoryTx, error) {
 	// otherwise start a goroutine per query to watch it, which costs a
 	// third of a million-row file's time. Processor.Run checks ctx itself
 	// between rows, and the caller rolls back on cancellation.
-	d := &DirectoryTx{conn: conn, tx: tx, ctx: context.WithoutCancel(ctx)}
+	d := &DirectoryTx{conn: conn, tx: tx, ctx: context.WithoutCancel(ctx), msgIDDomain: s.msgIDDomain}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 )
@@ -44,7 +46,16 @@ type OutboxMessage struct {
 }
 
 // Enqueue adds an email to the outbox in the transaction, setting m.ID.
+// An email without a Message-ID gets one here, so every row has its
+// Message-ID fixed before the first attempt to send it.
 func (t *Tx) Enqueue(m *OutboxMessage, now time.Time) error {
+	if m.MessageID == "" {
+		id, err := newMessageID(t.msgIDDomain)
+		if err != nil {
+			return fmt.Errorf("queue %s mail to %s: %w", m.Kind, m.Recipient, err)
+		}
+		m.MessageID = id
+	}
 	var sub any
 	if m.SubmissionID != 0 {
 		sub = m.SubmissionID
@@ -62,6 +73,15 @@ func (t *Tx) Enqueue(m *OutboxMessage, now time.Time) error {
 		return fmt.Errorf("queue %s mail to %s: %w", m.Kind, m.Recipient, err)
 	}
 	return nil
+}
+
+// newMessageID makes a Message-ID (without <>): 128 random bits at domain.
+func newMessageID(domain string) (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("make Message-ID: %w", err)
+	}
+	return hex.EncodeToString(b[:]) + "@" + domain, nil
 }
 
 const outboxColumns = `id, kind, coalesce(submission_id, 0), recipient, subject, body, in_reply_to, message_id,

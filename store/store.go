@@ -23,14 +23,32 @@ var ErrNotFound = errors.New("not found")
 
 // Store is the database. It is safe for concurrent use.
 type Store struct {
-	db         *sql.DB
-	path       string
-	loginSweep loginSweep
+	db          *sql.DB
+	path        string
+	msgIDDomain string // the right-hand side of the outbox's Message-IDs
+	loginSweep  loginSweep
 }
+
+// Option sets how a Store works; Open takes any number.
+type Option func(*Store)
+
+// MessageIDDomain is the right-hand side of the Message-IDs Enqueue gives
+// the emails connectord sends (DefaultMessageIDDomain without it).
+func MessageIDDomain(domain string) Option {
+	return func(s *Store) {
+		if domain != "" {
+			s.msgIDDomain = domain
+		}
+	}
+}
+
+// DefaultMessageIDDomain ends the Message-IDs of a store opened without
+// MessageIDDomain.
+const DefaultMessageIDDomain = "connectord.localdomain"
 
 // Open opens (creating when missing) the database at path and applies any
 // pending migrations.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create data directory: %w", err)
@@ -40,7 +58,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, msgIDDomain: DefaultMessageIDDomain}
+	for _, o := range opts {
+		o(s)
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)

@@ -61,7 +61,8 @@ func TestRefusesNewerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	for name, open := range map[string]func(context.Context, string) (*Store, error){"Open": Open, "OpenExisting": OpenExisting} {
+	openNew := func(ctx context.Context, path string) (*Store, error) { return Open(ctx, path) }
+	for name, open := range map[string]func(context.Context, string) (*Store, error){"Open": openNew, "OpenExisting": OpenExisting} {
 		_, err := open(context.Background(), path)
 		if err == nil || !strings.Contains(err.Error(), "newer than this connectord") {
 			t.Errorf("%s: got %v, want a refusal naming the newer schema", name, err)

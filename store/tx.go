@@ -12,9 +12,10 @@ import (
 // decision with its email, a processed file with its results email. Its
 // methods live beside the tables they touch.
 type Tx struct {
-	tx    *sql.Tx
-	ctx   context.Context
-	stmts map[string]*sql.Stmt
+	tx          *sql.Tx
+	ctx         context.Context
+	stmts       map[string]*sql.Stmt
+	msgIDDomain string // for Enqueue
 }
 
 // prepared returns q prepared in the transaction, once per transaction.
@@ -39,7 +40,7 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, ctx: ctx}, nil
+	return &Tx{tx: tx, ctx: ctx, msgIDDomain: s.msgIDDomain}, nil
 }
 
 // Commit makes the transaction durable.
@@ -60,7 +61,7 @@ func (t *Tx) Rollback() error {
 
 // Work returns the general transaction the directory changes run in, so
 // that a file's submission state and results email commit with them.
-func (d *DirectoryTx) Work() *Tx { return &Tx{tx: d.tx, ctx: d.ctx} }
+func (d *DirectoryTx) Work() *Tx { return &Tx{tx: d.tx, ctx: d.ctx, msgIDDomain: d.msgIDDomain} }
 
 // InTx runs fn in one write transaction, committing when it returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {

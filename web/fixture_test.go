@@ -74,7 +74,7 @@ func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "connectord.db"))
+	st, err := store.Open(ctx, filepath.Join(dir, "connectord.db"), store.MessageIDDomain("nhs.net"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 			Creds: mailauth.Credentials{Username: imaptest.User, Password: imaptest.Password}, Timeout: 5 * time.Second},
 		Recorder: &ingest.Recorder{Store: st, Spool: sp, Log: log, Rules: ingest.Rules{
 			Mailbox: "INBOX", Policy: policy, Location: london, Cutoff: 20 * 60, Reviewers: []string{reviewers},
-			MessageIDDomain: "nhs.net", ReadOptions: readOptions,
+			ReadOptions: readOptions,
 		}},
 		Mailbox: "INBOX", Processed: "Processed", BatchSize: 10, PollInterval: time.Minute, Log: log,
 		Now: f.now,
@@ -147,7 +147,7 @@ func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 	f.night = &scheduler.Night{
 		Store: st, Spool: sp, Policy: policy,
 		Processor:   &provision.Processor{Domain: "nhs.net", Log: log},
-		ReadOptions: readOptions, DataDir: dir, MessageIDDomain: "nhs.net",
+		ReadOptions: readOptions, DataDir: dir,
 		Sync:        func(ctx context.Context) error { _, err := f.poller.SyncOnce(ctx); return err },
 		SyncTimeout: 5 * time.Second, Holder: "test:1", Alive: func(string) bool { return false }, Log: log,
 	}
@@ -158,7 +158,7 @@ func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 		o(&cfg)
 	}
 	f.srv, err = New(Deps{
-		Store: st, Review: &ingest.Review{Store: st, MessageIDDomain: "nhs.net"}, Night: f.night,
+		Store: st, Review: &ingest.Review{Store: st}, Night: f.night,
 		ReadOptions: readOptions, WakeMail: func() { f.wakes.Add(1) }, Ran: func(store.BatchRun) { f.ran.Add(1) },
 		Location: london, Cutoff: 20 * 60,
 		Log: log, Now: f.now,

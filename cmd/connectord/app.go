@@ -210,9 +210,10 @@ func (a *app) loadConfig() error {
 	return nil
 }
 
-// openStore opens (creating) the database.
+// openStore opens (creating) the database; the outbox's Message-IDs end
+// in the domain of smtp.from.
 func (a *app) openStore(ctx context.Context) (*store.Store, error) {
-	return store.Open(ctx, a.dbPath)
+	return store.Open(ctx, a.dbPath, store.MessageIDDomain(a.messageIDDomain()))
 }
 
 // picklists loads the configured pick lists.

@@ -62,8 +62,7 @@ func runReview(ctx context.Context, a *app, args []string) error {
 		return usagef("%q is not a submission ID", pos[1])
 	}
 	who := operatorName(*by)
-	_, domain, _ := strings.Cut(a.cfg.IMAP.Username, "@")
-	r := &ingest.Review{Store: st, MessageIDDomain: domain}
+	r := &ingest.Review{Store: st}
 	if pos[0] == "approve" {
 		sub, err := r.Approve(ctx, id, who, time.Now())
 		if err != nil {

@@ -106,7 +106,7 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 		d.health.RunFinished(runs[0], next)
 	}
 	d.console, err = a.startConsole(web.Deps{
-		Store: st, Review: &ingest.Review{Store: st, MessageIDDomain: a.messageIDDomain()}, Night: d.night,
+		Store: st, Review: &ingest.Review{Store: st}, Night: d.night,
 		ReadOptions: d.night.ReadOptions, WakeMail: d.wakeMail, Ran: d.ran, Location: loc, Cutoff: cutoff, Log: a.log,
 	})
 	if err != nil {

@@ -66,7 +66,7 @@ func holderAlive(h string) bool {
 func (a *app) messageIDDomain() string {
 	_, d, _ := strings.Cut(strings.ToLower(a.cfg.SMTP.From), "@")
 	if d == "" {
-		d = "connectord.localdomain"
+		d = store.DefaultMessageIDDomain
 	}
 	return d
 }
@@ -84,7 +84,7 @@ func (a *app) night(st *store.Store, poller *ingest.Poller) (*scheduler.Night, e
 	n := &scheduler.Night{
 		Store: st, Spool: sp, Policy: rules.Policy,
 		Processor:   &provision.Processor{Domain: a.cfg.Directory.Domain, Log: a.log},
-		ReadOptions: rules.ReadOptions, DataDir: a.cfg.DataDir, MessageIDDomain: a.messageIDDomain(),
+		ReadOptions: rules.ReadOptions, DataDir: a.cfg.DataDir,
 		SyncTimeout: a.cfg.Batch.SyncTimeout, Keep: time.Duration(a.cfg.Batch.KeepFilesDays) * 24 * time.Hour, Holder: holder(), Alive: holderAlive, Log: a.log,
 		AfterFile: a.hooks.afterFile, AfterPurgeFiles: a.hooks.afterPurge,
 	}
