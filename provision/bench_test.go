@@ -97,19 +97,12 @@ func benchProcess(b *testing.B, set synth.Set, edit func(string) string) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		rd, err := pushfile.Open(bytes.NewReader(data), pushfile.Options{Registry: reg})
-		if err != nil {
-			b.Fatal(err)
-		}
-		rw, err := pushfile.NewResultsWriter(io.Discard, rd)
-		if err != nil {
-			b.Fatal(err)
-		}
 		tx, err := st.BeginDirectory(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
-		sum, err := p.Run(ctx, tx, rd, rw, Job{Sender: sender, File: "push.csv", Now: time.Now()})
+		sum, err := p.Apply(ctx, tx, File{Name: "push.csv", Data: bytes.NewReader(data), Read: pushfile.Options{Registry: reg}},
+			Job{Sender: sender, Now: time.Now(), Results: io.Discard})
 		if err != nil {
 			b.Fatal(err)
 		}

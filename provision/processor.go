@@ -25,14 +25,17 @@ type Processor struct {
 	Log  *slog.Logger
 }
 
-// Job says whose file this is and when it runs.
+// Job says whose file this is, when it runs and where its results go.
 type Job struct {
 	Sender store.Sender
-	File   string    // the file's name, for the audit trail
 	Now    time.Time // the time stamped on every change
 	// DryRun decides every row but the caller rolls the transaction back:
 	// no passwords are generated and Detail says what would happen.
 	DryRun bool
+	// Results receives the results file: the file as received with
+	// Result, Detail, EmailAddress and GeneratedPassword added to every
+	// row. Nil writes none.
+	Results io.Writer
 }
 
 // Summary is what a processed file came to.
@@ -46,15 +49,14 @@ type Summary struct {
 // leaving room for a collision number.
 const maxLocalPart = 58
 
-// Run reads every row of rd, decides and applies it through tx, and writes
-// each row's result to out (when not nil). A *pushfile.FileError means the
-// file is unusable; any error means the caller must roll tx back.
-func (p *Processor) Run(ctx context.Context, tx *store.DirectoryTx, rd *pushfile.Reader, out *pushfile.ResultsWriter, job Job) (Summary, error) {
+// rows reads every row of rd, decides and applies it through tx, and
+// writes each row's result to out (when not nil).
+func (p *Processor) rows(ctx context.Context, tx *store.DirectoryTx, rd *pushfile.Reader, out *pushfile.ResultsWriter, file string, job Job) (Summary, error) {
 	limits, err := tx.CreationCounts()
 	if err != nil {
 		return Summary{}, err
 	}
-	r := &run{p: p, tx: tx, job: job, limits: limits, sum: Summary{Counts: Counts{}, Created: map[string]int{}},
+	r := &run{p: p, tx: tx, job: job, file: file, limits: limits, sum: Summary{Counts: Counts{}, Created: map[string]int{}},
 		idCol: rd.ColumnName(pushfile.LocalID)}
 	if r.rnd = p.Rand; r.rnd == nil {
 		r.rnd = rand.Reader
@@ -62,7 +64,7 @@ func (p *Processor) Run(ctx context.Context, tx *store.DirectoryTx, rd *pushfile
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return Summary{}, fmt.Errorf("process %s: %w", job.File, err)
+				return Summary{}, fmt.Errorf("process %s: %w", file, err)
 			}
 		}
 		row, err := rd.Next()
@@ -74,7 +76,7 @@ func (p *Processor) Run(ctx context.Context, tx *store.DirectoryTx, rd *pushfile
 		}
 		res, err := r.decide(row)
 		if err != nil {
-			return Summary{}, fmt.Errorf("%s line %d: %w", job.File, row.Line, err)
+			return Summary{}, fmt.Errorf("%s line %d: %w", file, row.Line, err)
 		}
 		r.sum.Counts[Status(res.Status)]++
 		if out != nil {
@@ -103,6 +105,7 @@ type run struct {
 	p      *Processor
 	tx     *store.DirectoryTx
 	job    Job
+	file   string // the file's name, for the audit trail
 	rnd    io.Reader
 	limits map[string][2]int
 	sum    Summary
@@ -195,7 +198,7 @@ func (r *run) existing(row *pushfile.Row) (pushfile.Result, error) {
 		return pushfile.Result{}, err
 	}
 	b, a := changeJSON(&before, m, changed)
-	if err := r.tx.Audit(store.AuditEntry{At: r.job.Now, Actor: r.job.Sender.Address, Source: r.job.File,
+	if err := r.tx.Audit(store.AuditEntry{At: r.job.Now, Actor: r.job.Sender.Address, Source: r.file,
 		Line: row.Line, Action: "update", Address: m.Address, LocalID: m.LocalID, Before: b, After: a}); err != nil {
 		return pushfile.Result{}, err
 	}
@@ -252,7 +255,7 @@ func (r *run) create(row *pushfile.Row) (pushfile.Result, error) {
 		return pushfile.Result{}, err
 	}
 	_, after := changeJSON(nil, m, allFields)
-	if err := r.tx.Audit(store.AuditEntry{At: r.job.Now, Actor: r.job.Sender.Address, Source: r.job.File,
+	if err := r.tx.Audit(store.AuditEntry{At: r.job.Now, Actor: r.job.Sender.Address, Source: r.file,
 		Line: row.Line, Action: "create", Address: m.Address, LocalID: m.LocalID, After: after}); err != nil {
 		return pushfile.Result{}, err
 	}

@@ -89,24 +89,17 @@ func (f *fixture) process(t *testing.T, file []byte, dryRun bool) (string, Summa
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd, err := pushfile.Open(bytes.NewReader(file), pushfile.Options{Registry: reg})
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
 	var out bytes.Buffer
-	rw, err := pushfile.NewResultsWriter(&out, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tx, err := f.st.BeginDirectory(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
 	p := &Processor{Domain: "nhs.net", Rand: rand.NewChaCha8([32]byte{1})}
-	sum, err := p.Run(ctx, tx, rd, rw, Job{Sender: f.sender, File: "push.csv", Now: testNow, DryRun: dryRun})
+	sum, err := p.Apply(ctx, tx, File{Name: "push.csv", Data: bytes.NewReader(file), Read: pushfile.Options{Registry: reg}},
+		Job{Sender: f.sender, Now: testNow, DryRun: dryRun, Results: &out})
 	if err != nil {
-		t.Fatalf("run: %v", err)
+		t.Fatalf("apply: %v", err)
 	}
 	if !dryRun {
 		if err := tx.Commit(); err != nil {
@@ -415,20 +408,12 @@ func TestFailureMidFileChangesNothing(t *testing.T) {
 			ctx := context.Background()
 			before := snapshot(t, f.st)
 			data := []byte(file.String())
-			rd, err := pushfile.Open(tc.in(data), pushfile.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			rw, err := pushfile.NewResultsWriter(tc.out, rd)
-			if err != nil {
-				t.Fatal(err)
-			}
 			tx, err := f.st.BeginDirectory(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
 			p := &Processor{Domain: "nhs.net"}
-			_, err = p.Run(ctx, tx, rd, rw, Job{Sender: f.sender, File: "big.csv", Now: testNow})
+			_, err = p.Apply(ctx, tx, File{Name: "big.csv", Data: tc.in(data)}, Job{Sender: f.sender, Now: testNow, Results: tc.out})
 			if err == nil {
 				t.Fatal("run succeeded, want the injected failure")
 			}

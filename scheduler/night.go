@@ -175,24 +175,12 @@ func (n *Night) file(ctx context.Context, sub store.Submission, day string, now 
 	if err != nil {
 		return nil, err
 	}
-	rd, err := pushfile.Open(csv, opts)
-	var fe *pushfile.FileError
-	if errors.As(err, &fe) {
-		return nil, n.reject(ctx, sub, fe.Error(), now)
-	}
-	if err != nil {
-		return nil, err
-	}
 	resultsPath := filepath.Join(ResultsDir, fmt.Sprintf("%d.csv", sub.ID))
 	out, err := atomicfile.Create(filepath.Join(n.DataDir, resultsPath))
 	if err != nil {
 		return nil, err
 	}
 	defer out.Abort()
-	rw, err := pushfile.NewResultsWriter(out.Writer(), rd)
-	if err != nil {
-		return nil, err
-	}
 	dtx, err := n.Store.BeginDirectory(ctx)
 	if err != nil {
 		return nil, err
@@ -207,7 +195,9 @@ func (n *Night) file(ctx context.Context, sub store.Submission, day string, now 
 		dtx.Rollback()
 		return nil, n.reject(ctx, sub, sub.Sender+" no longer holds the Connector role", now)
 	}
-	sum, err := n.Processor.Run(ctx, dtx, rd, rw, provision.Job{Sender: sender, File: sub.Filename, Now: now})
+	sum, err := n.Processor.Apply(ctx, dtx, provision.File{Name: sub.Filename, Data: csv, Read: opts},
+		provision.Job{Sender: sender, Now: now, Results: out.Writer()})
+	var fe *pushfile.FileError
 	if errors.As(err, &fe) {
 		dtx.Rollback()
 		return nil, n.reject(ctx, sub, fe.Error(), now)

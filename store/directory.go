@@ -41,7 +41,7 @@ func (s *Store) BeginDirectory(ctx context.Context) (*DirectoryTx, error) {
 	}
 	// Statements run without the caller's cancellation: database/sql would
 	// otherwise start a goroutine per query to watch it, which costs a
-	// third of a million-row file's time. Processor.Run checks ctx itself
+	// third of a million-row file's time. Processor.Apply checks ctx itself
 	// between rows, and the caller rolls back on cancellation.
 	d := &DirectoryTx{conn: conn, tx: tx, ctx: context.WithoutCancel(ctx), msgIDDomain: s.msgIDDomain}
 	for _, p := range []struct {

@@ -60,20 +60,10 @@ func (s *Server) preview(ctx context.Context, sub store.Submission, sender store
 	if err != nil {
 		return nil, err
 	}
-	rd, err := pushfile.Open(f, opts)
-	var fe *pushfile.FileError
-	if errors.As(err, &fe) {
-		return &preview{FileProblems: fe.Problems}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
 	head := &headBuffer{limit: previewBytes}
-	rw, err := pushfile.NewResultsWriter(head, rd)
-	if err != nil {
-		return nil, err
-	}
-	sum, err := s.dryRun(ctx, rd, rw, provision.Job{Sender: sender, File: sub.Filename, Now: s.now(), DryRun: true})
+	sum, err := s.dryRun(ctx, provision.File{Name: sub.Filename, Data: f, Read: opts},
+		provision.Job{Sender: sender, Now: s.now(), DryRun: true, Results: head})
+	var fe *pushfile.FileError
 	if errors.As(err, &fe) {
 		return &preview{FileProblems: fe.Problems}, nil
 	}
@@ -88,9 +78,9 @@ func (s *Server) preview(ctx context.Context, sub store.Submission, sender store
 	return p, nil
 }
 
-// dryRun runs the engine in a directory transaction that it always rolls
-// back. One runs at a time: each holds the database's write lock.
-func (s *Server) dryRun(ctx context.Context, rd *pushfile.Reader, rw *pushfile.ResultsWriter, job provision.Job) (provision.Summary, error) {
+// dryRun applies f in a directory transaction that it always rolls back.
+// One runs at a time: each holds the database's write lock.
+func (s *Server) dryRun(ctx context.Context, f provision.File, job provision.Job) (provision.Summary, error) {
 	s.previewMu.Lock()
 	defer s.previewMu.Unlock()
 	dtx, err := s.deps.Store.BeginDirectory(ctx)
@@ -98,5 +88,5 @@ func (s *Server) dryRun(ctx context.Context, rd *pushfile.Reader, rw *pushfile.R
 		return provision.Summary{}, err
 	}
 	defer dtx.Rollback()
-	return s.deps.Night.Processor.Run(ctx, dtx, rd, rw, job)
+	return s.deps.Night.Processor.Apply(ctx, dtx, f, job)
 }

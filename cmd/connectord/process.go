@@ -13,7 +13,6 @@ import (
 
 	"connectord/internal/atomicfile"
 	"connectord/provision"
-	"connectord/pushfile"
 	"connectord/store"
 )
 
@@ -69,10 +68,6 @@ func runProcess(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer f.Close()
-	rd, err := pushfile.Open(f, opts)
-	if err != nil {
-		return fileProblems(a.stderr, name, err)
-	}
 
 	out, finish, err := a.resultsOutput(*outPath)
 	if err != nil {
@@ -80,10 +75,6 @@ func runProcess(ctx context.Context, a *app, args []string) error {
 	}
 	committed := false
 	defer func() { finish(committed) }()
-	rw, err := pushfile.NewResultsWriter(out, rd)
-	if err != nil {
-		return err
-	}
 	tx, err := st.BeginDirectory(ctx)
 	if err != nil {
 		return err
@@ -91,7 +82,8 @@ func runProcess(ctx context.Context, a *app, args []string) error {
 	defer tx.Rollback()
 	p := &provision.Processor{Domain: a.cfg.Directory.Domain, Log: a.log}
 	start := time.Now()
-	sum, err := p.Run(ctx, tx, rd, rw, provision.Job{Sender: who, File: filepath.Base(name), Now: start, DryRun: *dryRun})
+	sum, err := p.Apply(ctx, tx, provision.File{Name: filepath.Base(name), Data: f, Read: opts},
+		provision.Job{Sender: who, Now: start, DryRun: *dryRun, Results: out})
 	if err != nil {
 		return fileProblems(a.stderr, name, err)
 	}

@@ -1,0 +1,41 @@
+package provision
+
+import (
+	"context"
+	"io"
+
+	"connectord/pushfile"
+	"connectord/store"
+)
+
+// File is one push file to apply.
+type File struct {
+	Name string        // the file's name, for the audit trail and errors
+	Data io.ReadSeeker // the file as received; read twice (its encoding, then its rows)
+	Read pushfile.Options
+}
+
+// Apply is the one way a push file is applied, by the night, by
+// 'connectord process' and by the console's dry-run preview: f is opened
+// with the engine's reader, every row is decided in file order as
+// job.Sender's and applied through tx, and each row's result goes to
+// job.Results.
+//
+// The caller owns tx and commits it (the whole file) or rolls it back (a
+// dry run, or any error), so the file's other work can commit with it.
+// Apply uses tx only for the directory's lookups and changes. A
+// *pushfile.FileError means the file is unusable and nothing in it may be
+// applied.
+func (p *Processor) Apply(ctx context.Context, tx *store.DirectoryTx, f File, job Job) (Summary, error) {
+	rd, err := pushfile.Open(f.Data, f.Read)
+	if err != nil {
+		return Summary{}, err
+	}
+	var out *pushfile.ResultsWriter
+	if job.Results != nil {
+		if out, err = pushfile.NewResultsWriter(job.Results, rd); err != nil {
+			return Summary{}, err
+		}
+	}
+	return p.rows(ctx, tx, rd, out, f.Name, job)
+}
