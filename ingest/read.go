@@ -54,11 +54,6 @@ func (c *fileCheck) report(mayActFor func(string) bool) *validationReport {
 
 // read inspects one spooled message, using scratch for its attachment.
 func (r *Recorder) read(f Fetched, opts pushfile.Options, scratch *os.File) (*reading, error) {
-	msg, err := r.Spool.Open(f.Ref)
-	if err != nil {
-		return nil, err
-	}
-	defer msg.Close()
 	if err := scratch.Truncate(0); err != nil {
 		return nil, fmt.Errorf("reset attachment scratch file: %w", err)
 	}
@@ -66,13 +61,14 @@ func (r *Recorder) read(f Fetched, opts pushfile.Options, scratch *os.File) (*re
 		return nil, fmt.Errorf("reset attachment scratch file: %w", err)
 	}
 	var ins *inspect.Inspection
+	var err error
 	if f.HeaderOnly {
-		ins, err = inspect.InspectHeader(msg, r.Rules.Policy, f.Size)
+		ins, err = r.Spool.InspectHeader(f.Ref, r.Rules.Policy, f.Size)
 	} else {
-		ins, err = inspect.Inspect(msg, r.Rules.Policy, scratch)
+		ins, err = r.Spool.Inspect(f.Ref, r.Rules.Policy, scratch)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read spooled message: %w", err)
+		return nil, err
 	}
 	rg := &reading{ins: ins}
 	if ins.CSV == nil || ins.Automatic != "" || ins.SenderProblem != "" || ins.AuthProblem != "" || ins.AttachmentProblem != "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -162,7 +161,7 @@ func (n *Night) sync(ctx context.Context) bool {
 // file processes one submission: the directory changes, the submission's
 // state and its results email commit in one transaction.
 func (n *Night) file(ctx context.Context, sub store.Submission, day string, now time.Time) (provision.Counts, error) {
-	csv, err := n.extract(sub)
+	csv, err := n.Spool.ExtractCSV(sub, n.Policy)
 	var changed *spool.FileChangedError
 	if errors.As(err, &changed) {
 		return nil, n.refuseChanged(ctx, sub, changed, now)
@@ -170,7 +169,7 @@ func (n *Night) file(ctx context.Context, sub store.Submission, day string, now 
 	if err != nil {
 		return nil, err
 	}
-	defer func() { csv.Close(); os.Remove(csv.Name()) }()
+	defer csv.Close()
 	opts, err := n.ReadOptions(ctx)
 	if err != nil {
 		return nil, err
@@ -238,24 +237,4 @@ func (n *Night) reject(ctx context.Context, sub store.Submission, why string, no
 		return tx.Enqueue(&store.OutboxMessage{Kind: store.MailRejected, SubmissionID: sub.ID, Recipient: sub.Sender,
 			Subject: subject, Body: body, InReplyTo: sub.MessageID}, now)
 	})
-}
-
-// extract writes the submission's CSV attachment, read again from the
-// spooled message and checked against the SHA-256 recorded when it
-// arrived, to a temporary file.
-func (n *Night) extract(sub store.Submission) (*os.File, error) {
-	f, err := os.CreateTemp(n.Spool.Dir(), ".night-*.csv")
-	if err != nil {
-		return nil, fmt.Errorf("scratch file: %w", err)
-	}
-	err = n.Spool.ExtractCSV(sub, n.Policy, f)
-	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
-	}
-	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, err
-	}
-	return f, nil
 }

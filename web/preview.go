@@ -5,11 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
-	"connectord/inspect"
 	"connectord/provision"
 	"connectord/pushfile"
+	"connectord/spool"
 	"connectord/store"
 )
 
@@ -31,7 +30,7 @@ const previewRows = 50
 const previewBytes = 256 << 10
 
 // preview dry-runs a held submission's file for its sender. It reads the
-// CSV out of the spooled message again, as the night does.
+// CSV out of the spooled message again, and checks it, as the night does.
 func (s *Server) preview(ctx context.Context, sub store.Submission, sender store.Sender) (*preview, error) {
 	if sub.FileRows > s.cfg.PreviewMaxRows {
 		return &preview{Skipped: fmt.Sprintf("The file has %d rows, more than the %d a preview may dry-run "+
@@ -39,23 +38,14 @@ func (s *Server) preview(ctx context.Context, sub store.Submission, sender store
 			sub.FileRows, s.cfg.PreviewMaxRows)}, nil
 	}
 	n := s.deps.Night
-	f, err := s.tempFile()
+	f, err := n.Spool.ExtractCSV(sub, n.Policy)
+	if errors.Is(err, spool.ErrFileChanged) || errors.Is(err, spool.ErrNoCSV) {
+		return &preview{Skipped: "The file cannot be previewed, and tonight's run would not apply it: " + err.Error()}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer func() { f.Close(); os.Remove(f.Name()) }()
-	msg, err := n.Spool.Open(sub.Spool)
-	if err != nil {
-		return nil, err
-	}
-	ins, err := inspect.Inspect(msg, n.Policy, f)
-	msg.Close()
-	if err != nil {
-		return nil, fmt.Errorf("read submission %d from the spool: %w", sub.ID, err)
-	}
-	if ins.CSV == nil {
-		return &preview{Skipped: "The spooled message no longer yields its CSV file: " + ins.AttachmentProblem}, nil
-	}
+	defer f.Close()
 	opts, err := s.deps.ReadOptions(ctx)
 	if err != nil {
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -43,32 +42,26 @@ func submissionFile(ctx context.Context, a *app, st *store.Store, id int64, path
 	if err != nil {
 		return err
 	}
-	if path != "" {
-		f, err := atomicfile.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Abort()
-		if err := sp.ExtractCSV(sub, rules.Policy, f.Writer()); err != nil {
-			return err
-		}
-		if err := f.Commit(); err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stderr, "wrote %s (%d bytes, SHA-256 %s) to %s\n", sub.Filename, sub.FileSize, sub.FileSHA256, path)
-		return nil
-	}
-	tmp, err := os.CreateTemp("", "connectord-submission-*.csv")
+	csv, err := sp.ExtractCSV(sub, rules.Policy)
 	if err != nil {
-		return fmt.Errorf("scratch file: %w", err)
-	}
-	defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
-	if err := sp.ExtractCSV(sub, rules.Policy, tmp); err != nil {
 		return err
 	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+	defer csv.Close()
+	if path == "" {
+		_, err = io.Copy(a.stdout, csv)
 		return err
 	}
-	_, err = io.Copy(a.stdout, tmp)
-	return err
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	if _, err := io.Copy(f.Writer(), csv); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Commit(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "wrote %s (%d bytes, SHA-256 %s) to %s\n", sub.Filename, sub.FileSize, sub.FileSHA256, path)
+	return nil
 }
