@@ -2,6 +2,8 @@ package sambatest
 
 import (
 	"fmt"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -74,4 +76,17 @@ func (dc *DC) Stall(t testing.TB) (resume func()) {
 	}
 	t.Cleanup(resume)
 	return resume
+}
+
+// AddLDIF adds the entries of an LDIF text straight into the DC's
+// database with ldbadd, in one transaction, as the system: for bulk
+// fixtures (2,000 contacts take about half as long as over LDAP, which
+// commits each add on its own). The running Samba sees them at once.
+func (dc *DC) AddLDIF(t testing.TB, ldif string) {
+	t.Helper()
+	cmd := exec.Command("ldbadd", "-H", "tdb://"+filepath.Join(dc.Dir, "dc", "private", "sam.ldb"))
+	cmd.Stdin = strings.NewReader(ldif)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ldbadd: %v\n%s", err, out)
+	}
 }
