@@ -37,7 +37,12 @@
 #   SAMBADC_MODEL [single]    Samba's process model: single (one process) or
 #                             prefork (a master and workers)
 #   SAMBADC_NOSYNC [0]        1 = the databases skip fsync (ldb:nosync): for
-#                             throwaway test domains, several times faster writes
+#                             throwaway test domains (no measurable gain on this
+#                             machine, where Samba's adds are CPU-bound; spares slow disks)
+#   SAMBADC_SCHEMA_UPDATES [0] 1 = the schema may be changed over LDAP (dsdb:schema
+#                             update allowed), e.g. to index an attribute (searchFlags 1;
+#                             then run samba-tool dbcheck --reindex -H DIR/dc/private/sam.ldb,
+#                             or existing values are not found through the new index)
 #
 # Facts the tests rely on (Samba 4.17, Debian 12):
 #  - a simple bind needs TLS: LDAPS, or StartTLS on 389 ("ldap server require
@@ -56,6 +61,7 @@ DOMAIN=${SAMBADC_DOMAIN:-NHSTEST}
 PASSWORD=${SAMBADC_PASSWORD:-Adm1n-Passw0rd!}
 MODEL=${SAMBADC_MODEL:-single}
 NOSYNC=${SAMBADC_NOSYNC:-0}
+SCHEMA_UPDATES=${SAMBADC_SCHEMA_UPDATES:-0}
 PACKAGES="samba samba-ad-dc samba-ad-provision ldb-tools ldap-utils"
 INSTALL_LOCK=/var/lock/sambadc-install.lock
 TEMPLATE_ROOT=${SAMBADC_TEMPLATE_DIR:-/var/cache/sambadc}
@@ -224,6 +230,7 @@ provision() {
 samba_args() {
   SAMBA=(samba -s "$D/dc/etc/smb.conf" -i -M "$MODEL" --debug-stdout)
   [ "$NOSYNC" = 1 ] && SAMBA+=(--option="ldb:nosync = true")
+  [ "$SCHEMA_UPDATES" = 1 ] && SAMBA+=(--option="dsdb:schema update allowed = true")
   return 0
 }
 

@@ -94,6 +94,9 @@ type Options struct {
 	Sync bool
 	// Model is Samba's process model: "single" (the default) or "prefork".
 	Model string
+	// SchemaUpdates lets the schema be changed over LDAP (to index an
+	// attribute, say; see Reindex).
+	SchemaUpdates bool
 }
 
 // Start starts a DC on a free 127.0.10.N and waits until it answers a bind
@@ -139,6 +142,9 @@ func (dc *DC) start(ctx context.Context, opts Options) error {
 	dc.cmd.Env = append(cleanEnv(), "SAMBADC_NOSYNC="+map[bool]string{true: "0", false: "1"}[opts.Sync])
 	if opts.Model != "" {
 		dc.cmd.Env = append(dc.cmd.Env, "SAMBADC_MODEL="+opts.Model)
+	}
+	if opts.SchemaUpdates {
+		dc.cmd.Env = append(dc.cmd.Env, "SAMBADC_SCHEMA_UPDATES=1")
 	}
 	dc.cmd.Stdout, dc.cmd.Stderr = logf, logf
 	// Its own process group, so Stop can end a script still provisioning.
