@@ -101,3 +101,14 @@ func (dc *DC) Reindex(t testing.TB) {
 		t.Fatalf("samba-tool dbcheck --reindex: %v\n%s", err, out)
 	}
 }
+
+// AddACE adds access control entries (SDDL, e.g. "(OA;CI;CC;<class GUID>;;<SID>)")
+// to the security descriptor of dn, with samba-tool dsacl set.
+func (dc *DC) AddACE(t testing.TB, dn, sddl string) {
+	t.Helper()
+	out, err := exec.Command("samba-tool", "dsacl", "set", "-H", "tdb://"+filepath.Join(dc.Dir, "dc", "private", "sam.ldb"),
+		"--objectdn="+dn, "--sddl="+sddl).CombinedOutput()
+	if err != nil {
+		t.Fatalf("samba-tool dsacl set %s: %v\n%s", dn, err, out)
+	}
+}
