@@ -139,7 +139,10 @@ func (dc *DC) start(ctx context.Context, opts Options) error {
 	}
 	defer logf.Close()
 	dc.cmd = exec.Command("bash", dc.script, "run", dc.Dir, dc.Addr)
-	dc.cmd.Env = append(cleanEnv(), "SAMBADC_NOSYNC="+map[bool]string{true: "0", false: "1"}[opts.Sync])
+	dc.cmd.Env = cleanEnv()
+	if !opts.Sync {
+		dc.cmd.Env = append(dc.cmd.Env, "SAMBADC_NOSYNC=1")
+	}
 	if opts.Model != "" {
 		dc.cmd.Env = append(dc.cmd.Env, "SAMBADC_MODEL="+opts.Model)
 	}
