@@ -2,7 +2,6 @@ package activedirectory
 
 import (
 	"context"
-	"strings"
 
 	"github.com/go-ldap/ldap/v3"
 )
@@ -13,10 +12,11 @@ import (
 // the Local ID on several (it does not enforce uniqueness); an id not
 // found is absent.
 //
-// AD matches the Local ID ignoring case. An entry is filed under the id
-// equal to its Local ID, or failing that the id equal ignoring case (the
-// server already matched it, so this only recovers which of the asked ids
-// it was).
+// Local IDs are the same when they are equal ignoring the case of ASCII
+// letters (as in connectord's own directory). AD's match ignores more
+// (Samba and Windows take É for é): an entry the server matched whose Local
+// ID differs from every asked id beyond ASCII case is not returned, and is
+// logged.
 func (c *Client) LookupLocalIDs(ctx context.Context, ids []string) (map[string][]Entry, error) {
 	out := make(map[string][]Entry, len(ids))
 	for start := 0; start < len(ids); start += c.cfg.LookupBatch {
@@ -55,10 +55,11 @@ func (c *Client) lookupBatch(ctx context.Context, ids []string, out map[string][
 		e := c.entry(le)
 		key, ok := e.LocalID, exact[e.LocalID]
 		if !ok {
-			key, ok = foldMatch(ids, e.LocalID)
+			key, ok = foldMatchASCII(ids, e.LocalID)
 		}
 		if !ok {
-			c.log.Warn("the directory returned an entry for a Local ID not asked for", "dn", e.DN, "local_id", e.LocalID)
+			c.log.Warn("the directory matched an entry whose Local ID is not one asked for (it differs beyond the case of ASCII letters); not taken as that Local ID",
+				"dn", e.DN, "local_id", e.LocalID)
 			return nil
 		}
 		out[key] = append(out[key], e)
@@ -66,9 +67,11 @@ func (c *Client) lookupBatch(ctx context.Context, ids []string, out map[string][
 	}), "look up %d Local IDs", len(ids))
 }
 
-func foldMatch(ids []string, got string) (string, bool) {
+// foldMatchASCII is the asked id equal to got ignoring the case of ASCII
+// letters only.
+func foldMatchASCII(ids []string, got string) (string, bool) {
 	for _, id := range ids {
-		if strings.EqualFold(id, got) {
+		if equalFoldASCII(id, got) {
 			return id, true
 		}
 	}

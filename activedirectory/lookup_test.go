@@ -21,8 +21,11 @@ func TestLookup(t *testing.T) {
 	f.add(t, "CN=Twin One,"+rr8, map[string][]string{"objectClass": {"user"}, "sAMAccountName": {"twin.one"}, "employeeID": {"RR8-5"}})
 	f.add(t, "CN=Twin Two,"+rx1, map[string][]string{"objectClass": {"user"}, "sAMAccountName": {"twin.two"}, "employeeID": {"RR8-5"}})
 	f.add(t, "CN=PC1,"+rr8, map[string][]string{"objectClass": {"computer"}, "sAMAccountName": {"PC1$"}, "employeeID": {"RR8-6"}})
+	f.add(t, "CN=Accented,"+rr8, map[string][]string{"objectClass": {"contact"}, "employeeID": {"RR8-é7"}})
+	f.add(t, "CN=Kay,"+rr8, map[string][]string{"objectClass": {"contact"}, "employeeID": {"RR8-k8"}})
 
-	got, err := f.c.LookupLocalIDs(context.Background(), []string{"RR8-1", "rr8-2", "RR8-3", "RR8-4", "RR8-5", "RR8-6", "RR8-404"})
+	got, err := f.c.LookupLocalIDs(context.Background(), []string{"RR8-1", "rr8-2", "RR8-3", "RR8-4", "RR8-5", "RR8-6", "RR8-404",
+		"RR8-É7", "RR8-\u212A8"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +42,10 @@ func TestLookup(t *testing.T) {
 		{"RR8-5", User, "", 2},
 		{"RR8-6", 0, "", 0}, // a computer is not a person
 		{"RR8-404", 0, "", 0},
+		// Samba matches É to é, but Local IDs are the same only ignoring
+		// ASCII case, as in connectord's own directory.
+		{"RR8-É7", 0, "", 0},
+		{"RR8-\u212A8", 0, "", 0}, // the Kelvin sign is not k
 	} {
 		es := got[tc.id]
 		if len(es) != tc.n {
