@@ -89,12 +89,6 @@ func rightNames() []string {
 func (f *fixture) serviceAccount(t *testing.T, missing string) *Client {
 	t.Helper()
 	ctx := context.Background()
-	admin, err := Dial(ctx, Config{URL: f.cfg.URL, CAFile: f.cfg.CAFile, BindDN: f.cfg.BindDN, PasswordFile: f.cfg.PasswordFile,
-		BaseDN: f.dc.BaseDN, OrganisationDN: "OU={organisation}," + f.dc.BaseDN, Timeout: f.cfg.Timeout}, testLog(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
 	dn := "CN=svc-connectord-" + f.tag + ",CN=Users," + f.dc.BaseDN
 	const pw = "Service-Passw0rd"
 	req := ldap.NewAddRequest(dn, nil)
