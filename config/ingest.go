@@ -32,7 +32,27 @@ func IsLoopback(address string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// validateIngest checks everything the mailbox side needs: the IMAP
+// connection, the ingest rules, the batch, the SMTP relay, the ops
+// endpoint and the reviewers, in that order.
 func (c Config) validateIngest() []error {
+	var errs []error
+	errs = append(errs, c.validateIMAP()...)
+	errs = append(errs, c.validateIngestRules()...)
+	errs = append(errs, c.validateBatch()...)
+	errs = append(errs, c.validateSMTP()...)
+	if _, _, err := net.SplitHostPort(c.Ops.Listen); c.Ops.Listen != "" && err != nil {
+		errs = append(errs, fmt.Errorf("ops.listen: %q must be host:port (empty turns the endpoint off)", c.Ops.Listen))
+	}
+	for _, r := range c.Reviewers {
+		if _, err := mail.ParseAddress(r); err != nil {
+			errs = append(errs, fmt.Errorf("reviewers: %q is not an email address", r))
+		}
+	}
+	return errs
+}
+
+func (c Config) validateIMAP() []error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	m := c.IMAP
@@ -76,6 +96,14 @@ func (c Config) validateIngest() []error {
 	if m.BatchSize < 1 || m.BatchSize > 5000 {
 		bad("imap.batch_size: %d must be from 1 to 5000", m.BatchSize)
 	}
+	return errs
+}
+
+// validateIngestRules checks the ingest section: who may send and how
+// large a message may be.
+func (c Config) validateIngestRules() []error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if len(c.Ingest.AllowedDomains) == 0 {
 		bad("ingest.allowed_domains: name at least one domain (nhs.net)")
 	}
@@ -103,6 +131,12 @@ func (c Config) validateIngest() []error {
 		bad("ingest.max_message_bytes: %d is smaller than max_attachment_bytes (%d); leave it 0 to derive it from that",
 			m, c.Ingest.MaxAttachmentBytes)
 	}
+	return errs
+}
+
+func (c Config) validateBatch() []error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if _, err := c.Location(); err != nil {
 		errs = append(errs, err)
 	}
@@ -117,15 +151,6 @@ func (c Config) validateIngest() []error {
 	}
 	if c.Batch.KeepFilesDays < 0 {
 		bad("batch.keep_files_days: must not be negative (0 keeps files for ever)")
-	}
-	errs = append(errs, c.validateSMTP()...)
-	if _, _, err := net.SplitHostPort(c.Ops.Listen); c.Ops.Listen != "" && err != nil {
-		bad("ops.listen: %q must be host:port (empty turns the endpoint off)", c.Ops.Listen)
-	}
-	for _, r := range c.Reviewers {
-		if _, err := mail.ParseAddress(r); err != nil {
-			bad("reviewers: %q is not an email address", r)
-		}
 	}
 	return errs
 }
