@@ -37,14 +37,11 @@ func runValidate(ctx context.Context, a *app, args []string) error {
 		return usagef("-format must be text or csv, not %q", *format)
 	}
 	name := pos[0]
-	var st *store.Store
-	st, err = store.OpenExisting(ctx, a.dbPath)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		st = nil
-	case err != nil:
+	st, err := openStoreIfAny(ctx, a.dbPath)
+	if err != nil {
 		return err
-	default:
+	}
+	if st != nil {
 		defer st.Close()
 	}
 	opts, err := a.readOptions(ctx, st)
@@ -69,6 +66,33 @@ func runValidate(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 	}
+	invalid, err := validateRows(out, name, rd, rw)
+	if err != nil {
+		return err
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	if invalid > 0 {
+		return exitWith(exitFailure, nil)
+	}
+	return nil
+}
+
+// openStoreIfAny opens the database at path if there is one, and returns
+// nil without an error if there is none.
+func openStoreIfAny(ctx context.Context, path string) (*store.Store, error) {
+	st, err := store.OpenExisting(ctx, path)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return st, err
+}
+
+// validateRows checks every row of rd. With rw it writes the results
+// file; without, one line per problem and then a count. It returns how
+// many rows were invalid.
+func validateRows(out io.Writer, name string, rd *pushfile.Reader, rw *pushfile.ResultsWriter) (int, error) {
 	valid, invalid := 0, 0
 	for {
 		row, err := rd.Next()
@@ -76,7 +100,7 @@ func runValidate(ctx context.Context, a *app, args []string) error {
 			break
 		}
 		if err != nil {
-			return fileProblems(out, name, err)
+			return invalid, fileProblems(out, name, err)
 		}
 		res := pushfile.Result{Status: "VALID", Detail: row.Detail()}
 		if row.Valid() {
@@ -87,7 +111,7 @@ func runValidate(ctx context.Context, a *app, args []string) error {
 		}
 		if rw != nil {
 			if err := rw.Write(row, res); err != nil {
-				return err
+				return invalid, err
 			}
 			continue
 		}
@@ -100,19 +124,10 @@ func runValidate(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	if rw != nil {
-		if err := rw.Flush(); err != nil {
-			return err
-		}
-	} else {
-		fmt.Fprintf(out, "%d rows: %d valid, %d invalid\n", valid+invalid, valid, invalid)
+		return invalid, rw.Flush()
 	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	if invalid > 0 {
-		return exitWith(exitFailure, nil)
-	}
-	return nil
+	fmt.Fprintf(out, "%d rows: %d valid, %d invalid\n", valid+invalid, valid, invalid)
+	return invalid, nil
 }
 
 // fileProblems prints every problem of an unusable file, one per line, and
