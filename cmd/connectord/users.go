@@ -49,82 +49,102 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 	}
 	switch {
 	case pos[0] == "add" && len(pos) == 2:
-		if !userName.MatchString(pos[1]) {
-			return usagef("%q is not a usable name: lower-case letters, digits and . _ - @, at most 64", pos[1])
-		}
-		if *role != store.RoleReviewer && *role != store.RoleOperator {
-			return usagef("-role must be reviewer or operator")
-		}
-		hash, err := a.readPasswordHash()
-		if err != nil {
-			return err
-		}
-		st, err := a.openStore(ctx)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		err = st.AddConsoleUser(ctx, store.ConsoleUser{Name: pos[1], Role: *role, PasswordHash: hash, CreatedAt: time.Now()})
-		if errors.Is(err, store.ErrExists) {
-			return fmt.Errorf("%s already has an account (connectord users password %s sets a new password)", pos[1], pos[1])
-		}
-		if err != nil {
-			return err
-		}
-		article := "a"
-		if *role == store.RoleOperator {
-			article = "an"
-		}
-		fmt.Fprintf(a.stderr, "%s can sign in to the console as %s %s\n", pos[1], article, *role)
-		return nil
+		return a.usersAdd(ctx, pos[1], *role)
 	case pos[0] == "list" && len(pos) == 1:
-		st, err := a.openStore(ctx)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		users, err := st.ConsoleUsers(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tSTATUS")
-		for _, u := range users {
-			status := "enabled"
-			if u.Disabled() {
-				status = "disabled " + u.DisabledAt.Local().Format("2006-01-02 15:04")
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, u.CreatedAt.Local().Format("2006-01-02 15:04"), status)
-		}
-		return tw.Flush()
+		return a.usersList(ctx)
 	case pos[0] == "disable" && len(pos) == 2:
-		st, err := a.openStore(ctx)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if err := st.DisableConsoleUser(ctx, pos[1], time.Now()); err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stderr, "%s can no longer sign in to the console; their sessions have ended\n", pos[1])
-		return nil
+		return a.usersDisable(ctx, pos[1])
 	case pos[0] == "password" && len(pos) == 2:
-		hash, err := a.readPasswordHash()
-		if err != nil {
-			return err
-		}
-		st, err := a.openStore(ctx)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if err := st.SetConsolePassword(ctx, pos[1], hash); err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stderr, "%s has a new password; their sessions have ended\n", pos[1])
-		return nil
+		return a.usersPassword(ctx, pos[1])
 	}
 	return usagef("unknown or incomplete users command %q", strings.Join(pos, " "))
+}
+
+// usersAdd is 'users add NAME -role ROLE'.
+func (a *app) usersAdd(ctx context.Context, name, role string) error {
+	if !userName.MatchString(name) {
+		return usagef("%q is not a usable name: lower-case letters, digits and . _ - @, at most 64", name)
+	}
+	if role != store.RoleReviewer && role != store.RoleOperator {
+		return usagef("-role must be reviewer or operator")
+	}
+	hash, err := a.readPasswordHash()
+	if err != nil {
+		return err
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	err = st.AddConsoleUser(ctx, store.ConsoleUser{Name: name, Role: role, PasswordHash: hash, CreatedAt: time.Now()})
+	if errors.Is(err, store.ErrExists) {
+		return fmt.Errorf("%s already has an account (connectord users password %s sets a new password)", name, name)
+	}
+	if err != nil {
+		return err
+	}
+	article := "a"
+	if role == store.RoleOperator {
+		article = "an"
+	}
+	fmt.Fprintf(a.stderr, "%s can sign in to the console as %s %s\n", name, article, role)
+	return nil
+}
+
+// usersList is 'users list'.
+func (a *app) usersList(ctx context.Context) error {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	users, err := st.ConsoleUsers(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tSTATUS")
+	for _, u := range users {
+		status := "enabled"
+		if u.Disabled() {
+			status = "disabled " + u.DisabledAt.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, u.CreatedAt.Local().Format("2006-01-02 15:04"), status)
+	}
+	return tw.Flush()
+}
+
+// usersDisable is 'users disable NAME'.
+func (a *app) usersDisable(ctx context.Context, name string) error {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.DisableConsoleUser(ctx, name, time.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "%s can no longer sign in to the console; their sessions have ended\n", name)
+	return nil
+}
+
+// usersPassword is 'users password NAME'.
+func (a *app) usersPassword(ctx context.Context, name string) error {
+	hash, err := a.readPasswordHash()
+	if err != nil {
+		return err
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.SetConsolePassword(ctx, name, hash); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "%s has a new password; their sessions have ended\n", name)
+	return nil
 }
 
 // readPasswordHash reads a password from the first line of standard input
