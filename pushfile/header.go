@@ -30,6 +30,48 @@ type layout struct {
 // cells, on line line. It returns every problem that makes the file
 // unusable.
 func parseHeader(cells []string, line int) (layout, []Problem) {
+	m, probs := matchHeader(cells, line)
+
+	l := layout{format: FormatNew}
+	neither := false
+	switch {
+	case len(m.newOnly) > 0 && len(m.oldOnly) > 0:
+		neither = true
+		probs = append(probs, Problem{Line: line, Message: fmt.Sprintf(
+			"the header is in neither format: it mixes new-format columns (%s) with NHSmail 1 columns (%s); use the columns of one format only",
+			strings.Join(m.newOnly, ", "), strings.Join(m.oldOnly, ", "))})
+	case len(m.oldOnly) > 0:
+		l.format = FormatOld
+	case len(m.firstAt) == 0:
+		// Nothing we know: most likely no header at all. Listing every
+		// cell as an unknown column would only add noise.
+		probs = append(probs, Problem{Line: line, Message: `the first line is a header in neither format: it must name the columns, ` +
+			`e.g. "FirstName,LastName,Local ID,Organisation" (new format) or "Unique ID,First Name,Last Name,Organisation Code" (NHSmail 1 format)`})
+		return l, capProblems(probs)
+	}
+
+	probs = m.unknownColumns(probs, cells, line, l.format, neither)
+	if neither {
+		return l, capProblems(probs)
+	}
+	l.cols = m.columns(cells, l.format)
+	l.indexFields()
+	probs = append(probs, l.missingColumns(m.defs, line)...)
+	return l, capProblems(probs)
+}
+
+// headerMatch is which known column each cell of a header names.
+type headerMatch struct {
+	defs    []colDef
+	def     []int       // per cell: index into defs, or -1
+	firstAt map[int]int // defs index -> first cell naming it
+	newOnly []string    // names of columns only the new format has
+	oldOnly []string    // names of columns only the NHSmail 1 format has
+}
+
+// matchHeader finds the known column each cell names, and reports every
+// column named twice.
+func matchHeader(cells []string, line int) (headerMatch, []Problem) {
 	defs := knownColumns()
 	byNorm := make(map[string]int, len(defs))
 	for i, d := range defs {
@@ -37,11 +79,9 @@ func parseHeader(cells []string, line int) (layout, []Problem) {
 	}
 
 	var probs []Problem
-	def := make([]int, len(cells)) // index into defs, or -1
-	firstAt := make(map[int]int)   // defs index -> first column
-	var newOnly, oldOnly []string
+	m := headerMatch{defs: defs, def: make([]int, len(cells)), firstAt: make(map[int]int)}
 	for i, c := range cells {
-		def[i] = -1
+		m.def[i] = -1
 		n := normName(stripQuoteMark(c))
 		if n == "" {
 			continue
@@ -50,50 +90,37 @@ func parseHeader(cells []string, line int) (layout, []Problem) {
 		if !ok {
 			continue
 		}
-		def[i] = d
-		if first, dup := firstAt[d]; dup {
+		m.def[i] = d
+		if first, dup := m.firstAt[d]; dup {
 			name := defs[d].name(FormatNew)
 			probs = append(probs, Problem{Line: line, Column: name, Message: fmt.Sprintf(
 				"column %q appears more than once (columns %s and %s): keep one of them",
 				strings.TrimSpace(c), columnLetter(first), columnLetter(i))})
 			continue
 		}
-		firstAt[d] = i
+		m.firstAt[d] = i
 		switch defs[d].in {
 		case inNew:
-			newOnly = append(newOnly, defs[d].newName)
+			m.newOnly = append(m.newOnly, defs[d].newName)
 		case inOld:
-			oldOnly = append(oldOnly, defs[d].oldName)
+			m.oldOnly = append(m.oldOnly, defs[d].oldName)
 		}
 	}
+	return m, probs
+}
 
-	l := layout{format: FormatNew}
-	neither := false
-	switch {
-	case len(newOnly) > 0 && len(oldOnly) > 0:
-		neither = true
-		probs = append(probs, Problem{Line: line, Message: fmt.Sprintf(
-			"the header is in neither format: it mixes new-format columns (%s) with NHSmail 1 columns (%s); use the columns of one format only",
-			strings.Join(newOnly, ", "), strings.Join(oldOnly, ", "))})
-	case len(oldOnly) > 0:
-		l.format = FormatOld
-	case len(firstAt) == 0:
-		// Nothing we know: most likely no header at all. Listing every
-		// cell as an unknown column would only add noise.
-		probs = append(probs, Problem{Line: line, Message: `the first line is a header in neither format: it must name the columns, ` +
-			`e.g. "FirstName,LastName,Local ID,Organisation" (new format) or "Unique ID,First Name,Last Name,Organisation Code" (NHSmail 1 format)`})
-		return l, capProblems(probs)
-	}
-
-	// Unknown columns, with the nearest known name of the format.
+// unknownColumns appends to probs a problem for each cell that names no
+// known column, with the nearest known name of the format (of either
+// format when the header is in neither).
+func (m headerMatch) unknownColumns(probs []Problem, cells []string, line int, format Format, neither bool) []Problem {
 	var known []string
-	for _, d := range defs {
-		if neither || d.in&(1<<l.format) != 0 {
-			known = append(known, d.name(l.format))
+	for _, d := range m.defs {
+		if neither || d.in&(1<<format) != 0 {
+			known = append(known, d.name(format))
 		}
 	}
 	for i, c := range cells {
-		if def[i] >= 0 || normName(stripQuoteMark(c)) == "" {
+		if m.def[i] >= 0 || normName(stripQuoteMark(c)) == "" {
 			continue
 		}
 		name := strings.TrimSpace(c)
@@ -104,30 +131,35 @@ func parseHeader(cells []string, line int) (layout, []Problem) {
 		probs = append(probs, Problem{Line: line, Column: name, Message: fmt.Sprintf(
 			"unknown column %q%s", shorten(name), didYouMean(suggestion))})
 	}
-	if neither {
-		return l, capProblems(probs)
-	}
+	return probs
+}
 
-	// Columns of the chosen format.
-	l.cols = make([]column, len(cells))
+// columns says what the reader does with each cell's column in format.
+func (m headerMatch) columns(cells []string, format Format) []column {
+	cols := make([]column, len(cells))
 	for i, c := range cells {
 		switch {
-		case def[i] >= 0:
-			d := defs[def[i]]
-			col := column{kind: d.kind, field: d.field, name: d.name(l.format)}
+		case m.def[i] >= 0:
+			d := m.defs[m.def[i]]
+			col := column{kind: d.kind, field: d.field, name: d.name(format)}
 			if d.kind == colNoted {
 				col.note = col.name + " is no longer managed and was ignored"
 			}
-			if firstAt[def[i]] != i {
+			if m.firstAt[m.def[i]] != i {
 				col.kind = colIgnored // a duplicate, already reported
 			}
-			l.cols[i] = col
+			cols[i] = col
 		case normName(stripQuoteMark(c)) == "":
-			l.cols[i] = column{kind: colBlank}
+			cols[i] = column{kind: colBlank}
 		default:
-			l.cols[i] = column{kind: colUnknown}
+			cols[i] = column{kind: colUnknown}
 		}
 	}
+	return cols
+}
+
+// indexFields fills has, names, order and hasGP from l.cols.
+func (l *layout) indexFields() {
 	for _, col := range l.cols {
 		switch col.kind {
 		case colField, colOrgCode, colGPCode, colDept:
@@ -146,8 +178,12 @@ func parseHeader(cells []string, line int) (layout, []Problem) {
 			l.names[Organisation] = col.name // Organisation Code is the main source
 		}
 	}
+}
 
-	// Mandatory columns.
+// missingColumns reports each mandatory column l lacks, by its name in
+// l's format.
+func (l *layout) missingColumns(defs []colDef, line int) []Problem {
+	var probs []Problem
 	mandatory := []Field{FirstName, LastName, LocalID, Organisation}
 	for _, f := range mandatory {
 		if l.has[f] {
@@ -168,7 +204,7 @@ func parseHeader(cells []string, line int) (layout, []Problem) {
 		}
 		probs = append(probs, Problem{Line: line, Column: name, Message: msg})
 	}
-	return l, capProblems(probs)
+	return probs
 }
 
 // capProblems keeps a FileError readable when a file is badly broken.
