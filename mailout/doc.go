@@ -4,7 +4,7 @@
 // Each outbox row is sent at most once. Its Message-ID was fixed when the
 // row was written, so a retry after a temporary failure is the same email.
 // A row is marked "sending" before the attempt; a row found "sending" when
-// the sender starts (the process died mid-attempt, and the email may have
+// the Mailer starts (the process died mid-attempt, and the email may have
 // gone) is marked failed for an operator rather than sent again.
 // Temporary failures (4xx replies, an unreachable relay) are retried with
 // capped exponential backoff until max_attempts; a permanent 5xx for a

@@ -16,7 +16,7 @@ import (
 )
 
 // compose builds the email for an outbox row.
-func (s *Sender) compose(m *store.OutboxMessage, now time.Time) (*gomail.Msg, error) {
+func (s *Mailer) compose(m *store.OutboxMessage, now time.Time) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := msg.From(s.From); err != nil {
 		return nil, fmt.Errorf("from %q: %w", s.From, err)
@@ -52,7 +52,7 @@ func (s *Sender) compose(m *store.OutboxMessage, now time.Time) (*gomail.Msg, er
 
 // attachment returns the file to attach and its name, zipping results
 // larger than the attachment limit (once; the zip is kept beside them).
-func (s *Sender) attachment(m *store.OutboxMessage) (string, string, error) {
+func (s *Mailer) attachment(m *store.OutboxMessage) (string, string, error) {
 	if filepath.IsAbs(m.AttachmentPath) || strings.Contains(m.AttachmentPath, "..") {
 		return "", "", permanent(fmt.Errorf("attachment path %q is outside the data directory", m.AttachmentPath))
 	}

@@ -14,8 +14,8 @@ import (
 	"connectord/store"
 )
 
-// Sender drains the outbox through a relay.
-type Sender struct {
+// Mailer drains the outbox through a relay.
+type Mailer struct {
 	Store              *store.Store
 	Relay              Relay
 	From               string
@@ -24,7 +24,7 @@ type Sender struct {
 	MaxAttempts        int
 	MaxAttachmentBytes int64
 	// Interval is how often the outbox is looked at when nothing wakes
-	// the sender.
+	// the Mailer.
 	Interval time.Duration
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -43,7 +43,7 @@ type Stats struct {
 	Sent, Retried, Failed int
 }
 
-func (s *Sender) now() time.Time {
+func (s *Mailer) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
@@ -59,7 +59,7 @@ func permanent(err error) error { return permanentError{err} }
 
 // Recover marks mail left mid-attempt by a stopped process as failed. Call
 // it once before the first drain, when no other sender runs.
-func (s *Sender) Recover(ctx context.Context) error {
+func (s *Mailer) Recover(ctx context.Context) error {
 	n, err := s.Store.FailInterrupted(ctx)
 	if err != nil {
 		return err
@@ -72,7 +72,7 @@ func (s *Sender) Recover(ctx context.Context) error {
 
 // DrainOnce sends every message that is due, one relay connection per
 // batch of up to 50.
-func (s *Sender) DrainOnce(ctx context.Context) (Stats, error) {
+func (s *Mailer) DrainOnce(ctx context.Context) (Stats, error) {
 	var st Stats
 	for {
 		due, err := s.Store.DueMail(ctx, s.now(), 50)
@@ -95,7 +95,7 @@ func (s *Sender) DrainOnce(ctx context.Context) (Stats, error) {
 // message is claimed. Each message is claimed just before its attempt, so
 // a crash leaves at most that one in doubt (failed for an operator at the
 // next start), never the rest of the batch.
-func (s *Sender) sendBatch(ctx context.Context, due []store.OutboxMessage, st *Stats) error {
+func (s *Mailer) sendBatch(ctx context.Context, due []store.OutboxMessage, st *Stats) error {
 	var client *gomail.Client
 	var dialErr error
 	defer func() {
@@ -160,7 +160,7 @@ func (s *Sender) sendBatch(ctx context.Context, due []store.OutboxMessage, st *S
 // leave: a power cut must not undo the claim (or the night or decision
 // that queued the mail) after the relay has the message, or a restart
 // would send it again.
-func (s *Sender) claim(ctx context.Context, m *store.OutboxMessage) (bool, error) {
+func (s *Mailer) claim(ctx context.Context, m *store.OutboxMessage) (bool, error) {
 	ok, err := s.Store.ClaimMail(ctx, m.ID)
 	if err != nil || !ok {
 		return false, err
@@ -174,7 +174,7 @@ func (s *Sender) claim(ctx context.Context, m *store.OutboxMessage) (bool, error
 
 // dial connects and logs in to the relay. A refused OAuth 2.0 token is
 // dropped, so the next attempt asks for a fresh one.
-func (s *Sender) dial(ctx context.Context) (*gomail.Client, error) {
+func (s *Mailer) dial(ctx context.Context) (*gomail.Client, error) {
 	client, token, err := s.Relay.client()
 	if err != nil {
 		return nil, err
@@ -197,7 +197,7 @@ func isServerReply(err error) bool {
 
 // settle records a failed attempt: failed when permanent or out of
 // attempts, else pending again after a backoff.
-func (s *Sender) settle(ctx context.Context, m *store.OutboxMessage, cause error, perm bool, st *Stats) error {
+func (s *Mailer) settle(ctx context.Context, m *store.OutboxMessage, cause error, perm bool, st *Stats) error {
 	reason := cause.Error()
 	if perm || m.Attempts >= s.MaxAttempts {
 		if !perm {
@@ -226,14 +226,14 @@ func backoff(attempts int) time.Duration {
 	return d - time.Duration(rand.Int64N(int64(d/4)+1))
 }
 
-func (s *Sender) report(kind, outcome string) {
+func (s *Mailer) report(kind, outcome string) {
 	if s.Sent != nil {
 		s.Sent(kind, outcome)
 	}
 }
 
 // Wake asks a running sender to drain now.
-func (s *Sender) Wake() {
+func (s *Mailer) Wake() {
 	select {
 	case s.wakeChan() <- struct{}{}:
 	default:
@@ -242,14 +242,14 @@ func (s *Sender) Wake() {
 
 // wakeChan makes the wake channel on first use; Wake and Run may be
 // called from different goroutines first, so it is made once.
-func (s *Sender) wakeChan() chan struct{} {
+func (s *Mailer) wakeChan() chan struct{} {
 	s.wakeOnce.Do(func() { s.wake = make(chan struct{}, 1) })
 	return s.wake
 }
 
 // Run drains the outbox until ctx ends: at start, when woken, and every
 // Interval.
-func (s *Sender) Run(ctx context.Context) error {
+func (s *Mailer) Run(ctx context.Context) error {
 	if err := s.Recover(ctx); err != nil {
 		return err
 	}

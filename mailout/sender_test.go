@@ -23,7 +23,7 @@ import (
 
 type fixture struct {
 	st     *store.Store
-	sender *Sender
+	sender *Mailer
 	stack  *mailstack.Stack
 	dir    string
 	now    time.Time
@@ -39,7 +39,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{st: st, stack: stack, dir: dir, now: time.Now()}
-	f.sender = &Sender{
+	f.sender = &Mailer{
 		Store: st, Relay: Relay{Address: stack.SMTPAddr, TLS: TLSNone, Timeout: 10 * time.Second},
 		From: "connector.data@nhs.net", LoopHeader: "X-Connectord-Loop", DataDir: dir, MaxAttempts: 3,
 		MaxAttachmentBytes: 1 << 20, Interval: time.Minute, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -97,7 +97,7 @@ func TestSendWithXOAUTH2(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := &Sender{Store: st, From: user, LoopHeader: "X-Connectord-Loop", MaxAttempts: 1,
+			s := &Mailer{Store: st, From: user, LoopHeader: "X-Connectord-Loop", MaxAttempts: 1,
 				Relay: Relay{Address: stack.SMTPAddr, TLS: TLSStart, TLSConfig: stack.TLSConfig(), Timeout: 10 * time.Second,
 					Creds: mailauth.Credentials{Username: user, Tokens: ts}},
 				Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
@@ -136,7 +136,7 @@ func TestSendWithXOAUTH2(t *testing.T) {
 		idp.revoke(old.AccessToken)
 		issued := idp.tokensIssued()
 		now := time.Now()
-		s := &Sender{Store: st, From: user, LoopHeader: "X-Connectord-Loop", MaxAttempts: 3,
+		s := &Mailer{Store: st, From: user, LoopHeader: "X-Connectord-Loop", MaxAttempts: 3,
 			Relay: Relay{Address: stack.SMTPAddr, TLS: TLSStart, TLSConfig: stack.TLSConfig(), Timeout: 10 * time.Second,
 				Creds: mailauth.Credentials{Username: user, Tokens: ts}},
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}

@@ -92,7 +92,7 @@ func runOutbox(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(a.stderr, "mail %d queued again\n", id)
 		return nil
 	case pos[0] == "send" && len(pos) == 1:
-		s, err := a.sender(ctx, st)
+		s, err := a.mailer(ctx, st)
 		if err != nil {
 			return err
 		}

@@ -76,11 +76,11 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 	if d.night, err = a.night(st, d.poller); err != nil {
 		return nil, err
 	}
-	sender, err := a.sender(ctx, st)
+	mailer, err := a.mailer(ctx, st)
 	if err != nil {
 		return nil, err
 	}
-	d.runMail, d.wakeMail = sender.Run, sender.Wake
+	d.runMail, d.wakeMail = mailer.Run, mailer.Wake
 	loc, err := a.cfg.Location()
 	if err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 		}
 		return depth
 	}, func() int { return d.poller.Status().Reconnects })
-	sender.Sent = func(kind, outcome string) { d.metrics.Mail.WithLabelValues(kind, outcome).Inc() }
+	mailer.Sent = func(kind, outcome string) { d.metrics.Mail.WithLabelValues(kind, outcome).Inc() }
 	d.health = ops.NewHealth(d.poller.Status, time.Now)
 	d.health.Version = buildVersion()
 	d.schedule = &scheduler.Schedule{Spec: a.cfg.Batch.Schedule, Location: loc, Cutoff: cutoff, Night: d.night,

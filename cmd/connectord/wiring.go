@@ -94,8 +94,8 @@ func (a *app) night(st *store.Store, poller *ingest.Poller) (*scheduler.Night, e
 	return n, nil
 }
 
-// sender builds the outbox sender.
-func (a *app) sender(ctx context.Context, st *store.Store) (*mailout.Sender, error) {
+// mailer builds the outbox mailer.
+func (a *app) mailer(ctx context.Context, st *store.Store) (*mailout.Mailer, error) {
 	tc, err := tlsConfig(a.cfg.SMTP.CAFile, a.cfg.SMTP.Address)
 	if err != nil {
 		return nil, err
@@ -113,7 +113,7 @@ func (a *app) sender(ctx context.Context, st *store.Store) (*mailout.Sender, err
 			return nil, err
 		}
 	}
-	return &mailout.Sender{
+	return &mailout.Mailer{
 		Store: st,
 		Relay: mailout.Relay{Address: a.cfg.SMTP.Address, TLS: a.cfg.SMTP.TLS, TLSConfig: tc, Creds: creds,
 			Timeout: a.cfg.SMTP.Timeout},
