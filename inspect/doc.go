@@ -14,7 +14,7 @@
 //  1. Automatic mail (AutomaticReason) is ignored and never answered.
 //  2. A From that is not exactly one mailbox, whose address is not ASCII,
 //     or whose domain is not in allowed_domains, is rejected without a
-//     reply (CheckSender, SenderAddress).
+//     reply (CheckFrom, SenderAddress).
 //  3. With require_authenticated_sender, a sender our own MTA did not
 //     authenticate is rejected without a reply (CheckAuthentication).
 //  4. Only then is the attachment judged; AttachmentProblem is the one

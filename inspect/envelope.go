@@ -18,7 +18,7 @@ type Envelope struct {
 }
 
 // ReadEnvelope reads the informational fields of h. From is left to
-// CheckSender. It is lenient: a malformed field gives a zero value.
+// CheckFrom. It is lenient: a malformed field gives a zero value.
 func ReadEnvelope(h message.Header) Envelope {
 	var e Envelope
 	if ids := msgIDs(h.Get("Message-Id")); len(ids) > 0 {

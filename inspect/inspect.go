@@ -92,7 +92,7 @@ func Inspect(r io.Reader, p Policy, dst io.Writer) (*Inspection, error) {
 func inspectHeader(h message.Header, p Policy) *Inspection {
 	in := &Inspection{Envelope: ReadEnvelope(h)}
 	in.Automatic = AutomaticReason(h, p)
-	in.From, in.SenderProblem = CheckSender(h, p)
+	in.From, in.SenderProblem = CheckFrom(h, p)
 	in.Authenticated, in.AuthDetail = CheckAuthentication(h, in.From, p)
 	if p.RequireAuthenticatedSender && !in.Authenticated {
 		in.AuthProblem = in.AuthDetail

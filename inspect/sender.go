@@ -11,14 +11,14 @@ import (
 
 var addressParser = &mail.AddressParser{WordDecoder: wordDecoder}
 
-// CheckSender returns the single From address of h, lower-case ASCII, and
+// CheckFrom returns the single From address of h, lower-case ASCII, and
 // a problem when there is no usable single From mailbox, when the address
 // is not ASCII (SenderAddress: a look-alike is never folded into a real
 // address), or when its domain is not in p.AllowedDomains (exact match).
 // from is "" when the From field or its address is unusable; a well-formed
 // address from another domain is returned along with the problem so that
 // it can be logged.
-func CheckSender(h message.Header, p Policy) (from, problem string) {
+func CheckFrom(h message.Header, p Policy) (from, problem string) {
 	raw, problem := singleFrom(h)
 	if problem != "" {
 		return "", problem

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestCheckSender(t *testing.T) {
+func TestCheckFrom(t *testing.T) {
 	tests := []struct {
 		name, header, from, problem string
 	}{
@@ -38,7 +38,7 @@ func TestCheckSender(t *testing.T) {
 	p := testPolicy()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			from, problem := CheckSender(parseHeader(t, tc.header), p)
+			from, problem := CheckFrom(parseHeader(t, tc.header), p)
 			if from != tc.from {
 				t.Errorf("from = %q, want %q", from, tc.from)
 			}
@@ -47,22 +47,22 @@ func TestCheckSender(t *testing.T) {
 	}
 }
 
-func TestCheckSenderNoAllowedDomains(t *testing.T) {
+func TestCheckFromNoAllowedDomains(t *testing.T) {
 	p := testPolicy()
 	p.AllowedDomains = nil
-	_, problem := CheckSender(parseHeader(t, "From: alice@nhs.net"), p)
+	_, problem := CheckFrom(parseHeader(t, "From: alice@nhs.net"), p)
 	checkText(t, "problem", problem, "no allowed_domains configured")
 }
 
 // The allowed domains are compared ASCII-exact as well.
-func TestCheckSenderLookalikeAllowedDomain(t *testing.T) {
+func TestCheckFromLookalikeAllowedDomain(t *testing.T) {
 	p := testPolicy()
 	p.AllowedDomains = []string{"kent.nhs.net"}
-	if from, problem := CheckSender(parseHeader(t, "From: a@KENT.nhs.net"), p); from != "a@kent.nhs.net" || problem != "" {
+	if from, problem := CheckFrom(parseHeader(t, "From: a@KENT.nhs.net"), p); from != "a@kent.nhs.net" || problem != "" {
 		t.Errorf("upper case: got %q %q, want a@kent.nhs.net and no problem", from, problem)
 	}
 	p.AllowedDomains = []string{"\u212aent.nhs.net"} // a configuration typed with the Kelvin sign
-	if _, problem := CheckSender(parseHeader(t, "From: a@kent.nhs.net"), p); !strings.Contains(problem, "not allowed") {
+	if _, problem := CheckFrom(parseHeader(t, "From: a@kent.nhs.net"), p); !strings.Contains(problem, "not allowed") {
 		t.Errorf("Kelvin sign in allowed_domains: got %q, want not allowed", problem)
 	}
 }
