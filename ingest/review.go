@@ -78,7 +78,7 @@ func (r *Review) decide(ctx context.Context, id int64, approve bool, reason, by 
 		if !approve {
 			audit.Action, audit.Detail = store.AuditReject, fmt.Sprintf("%s from %s: %s", sub.Filename, sub.Sender, reason)
 		}
-		if err := tx.Audit(&audit); err != nil {
+		if err := tx.AddConsoleAudit(&audit); err != nil {
 			return err
 		}
 		l := decisionMail(&sub, approve, reason)

@@ -30,21 +30,21 @@ type ConsoleAudit struct {
 	Detail  string
 }
 
-// AddConsoleAudit appends an audit row on its own, setting a.ID: for
+// AddConsoleAudit appends a console_audit row on its own, setting a.ID: for
 // requests that change nothing by themselves ("run day D now").
 func (s *Store) AddConsoleAudit(ctx context.Context, a *ConsoleAudit) error {
-	return addAudit(ctx, s.db, a)
+	return addConsoleAudit(ctx, s.db, a)
 }
 
-// Audit appends an audit row in the transaction, setting a.ID.
-func (t *Tx) Audit(a *ConsoleAudit) error { return addAudit(t.ctx, t.tx, a) }
+// AddConsoleAudit appends a console_audit row in the transaction, setting a.ID.
+func (t *Tx) AddConsoleAudit(a *ConsoleAudit) error { return addConsoleAudit(t.ctx, t.tx, a) }
 
 // rowQuerier is a *sql.DB or a *sql.Tx.
 type rowQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func addAudit(ctx context.Context, q rowQuerier, a *ConsoleAudit) error {
+func addConsoleAudit(ctx context.Context, q rowQuerier, a *ConsoleAudit) error {
 	err := q.QueryRowContext(ctx, `INSERT INTO console_audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 		timeText(a.At), a.Actor, a.Action, a.Subject, a.Detail).Scan(&a.ID)
 	if err != nil {

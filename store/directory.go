@@ -287,7 +287,8 @@ type AuditEntry struct {
 	After   string // JSON object of the changed fields' new values
 }
 
-// Audit appends one audit row.
+// Audit appends one row to the audit trail (the audit table); a person's
+// decision goes to console_audit with Tx.AddConsoleAudit instead.
 func (d *DirectoryTx) Audit(a AuditEntry) error {
 	_, err := d.audit.ExecContext(d.ctx, timeText(a.At), a.Actor, a.Source, a.Line, a.Action, a.Address, a.LocalID, a.Before, a.After)
 	if err != nil {

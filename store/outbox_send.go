@@ -98,7 +98,7 @@ func (s *Store) RetryOutbox(ctx context.Context, id int64, by string, now time.T
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("mail %d is not failed (only failed mail can be retried): %w", id, ErrNotFound)
 		}
-		return addAudit(ctx, tx, &ConsoleAudit{At: now, Actor: by, Action: AuditRetryMail, Subject: fmt.Sprintf("mail %d", id),
+		return addConsoleAudit(ctx, tx, &ConsoleAudit{At: now, Actor: by, Action: AuditRetryMail, Subject: fmt.Sprintf("mail %d", id),
 			Detail: "put back in the queue"})
 	})
 }

@@ -65,7 +65,7 @@ func (s *Store) PutSender(ctx context.Context, address string, orgs []string, by
 				return fmt.Errorf("set organisations of %s: %w", address, err)
 			}
 		}
-		return addAudit(ctx, tx, &ConsoleAudit{At: now, Actor: by, Action: AuditRosterPut, Subject: address,
+		return addConsoleAudit(ctx, tx, &ConsoleAudit{At: now, Actor: by, Action: AuditRosterPut, Subject: address,
 			Detail: fmt.Sprintf("organisations %s (before: %s)", strings.Join(orgs, ", "), before)})
 	})
 }
@@ -84,7 +84,7 @@ func (s *Store) RemoveSender(ctx context.Context, address, by string, now time.T
 		if _, err := tx.ExecContext(ctx, `DELETE FROM senders WHERE address = ?`, address); err != nil {
 			return fmt.Errorf("remove sender: %w", err)
 		}
-		return addAudit(ctx, tx, &ConsoleAudit{At: now, Actor: by, Action: AuditRosterRemove, Subject: address,
+		return addConsoleAudit(ctx, tx, &ConsoleAudit{At: now, Actor: by, Action: AuditRosterRemove, Subject: address,
 			Detail: "was allowed for " + strings.Join(old[0].Orgs, ", ")})
 	})
 }
