@@ -73,7 +73,7 @@ type Ingest struct {
 	MaxMessageBytes int64 `yaml:"max_message_bytes"`
 }
 
-// Batch is the nightly run.
+// Batch is the batch: when it runs and which day a file belongs to.
 type Batch struct {
 	Timezone string `yaml:"timezone"`
 	Cutoff   string `yaml:"cutoff"` // HH:MM; files received at or after it go to the next day's batch

@@ -32,7 +32,7 @@ func NewHealth(poller func() ingest.Status, now func() time.Time) *Health {
 	return &Health{poller: poller, startedAt: now(), now: now}
 }
 
-// RunFinished records the latest night.
+// RunFinished records the latest run of the batch.
 func (h *Health) RunFinished(r store.BatchRun, next time.Time) {
 	h.mu.Lock()
 	h.lastRun, h.hasRun, h.nextRun = r, true, next
@@ -44,13 +44,13 @@ type healthJSON struct {
 	MailboxOnline bool       `json:"mailbox_connected"`
 	LastPoll      *time.Time `json:"last_poll,omitempty"`
 	PollError     string     `json:"poll_error,omitempty"`
-	LastNight     *nightJSON `json:"last_night,omitempty"`
-	NextNight     *time.Time `json:"next_night,omitempty"`
+	LastRun       *runJSON   `json:"last_night,omitempty"`
+	NextRun       *time.Time `json:"next_night,omitempty"`
 	Started       time.Time  `json:"started"`
 	Version       string     `json:"version,omitempty"`
 }
 
-type nightJSON struct {
+type runJSON struct {
 	Day    string `json:"batch_day"`
 	State  string `json:"state"`
 	Files  int    `json:"files"`
@@ -63,7 +63,7 @@ type nightJSON struct {
 }
 
 // Handler serves /healthz and /metrics. /healthz answers 503 when the
-// mailbox has not been reached for three poll intervals or the last night
+// mailbox has not been reached for three poll intervals or the last run
 // failed.
 func Handler(h *Health, m *Metrics, pollInterval time.Duration) http.Handler {
 	mux := http.NewServeMux()
@@ -77,12 +77,12 @@ func Handler(h *Health, m *Metrics, pollInterval time.Duration) http.Handler {
 			out.LastPoll = &t
 		}
 		if h.hasRun {
-			out.LastNight = &nightJSON{Day: h.lastRun.BatchDay, State: h.lastRun.State, Files: h.lastRun.Files,
+			out.LastRun = &runJSON{Day: h.lastRun.BatchDay, State: h.lastRun.State, Files: h.lastRun.Files,
 				Synced: h.lastRun.Synced(), Sync: h.lastRun.Sync, Finished: h.lastRun.FinishedAt, Errors: h.lastRun.Errors}
 		}
 		if !h.nextRun.IsZero() {
 			t := h.nextRun
-			out.NextNight = &t
+			out.NextRun = &t
 		}
 		h.mu.Unlock()
 		now, grace := h.now(), 3*pollInterval+time.Minute
@@ -90,7 +90,7 @@ func Handler(h *Health, m *Metrics, pollInterval time.Duration) http.Handler {
 		if st.LastSync.IsZero() && now.Sub(h.startedAt) < grace {
 			fresh = true // still starting
 		}
-		out.OK = fresh && (out.LastNight == nil || out.LastNight.State != store.RunFailed)
+		out.OK = fresh && (out.LastRun == nil || out.LastRun.State != store.RunFailed)
 		w.Header().Set("Content-Type", "application/json")
 		if !out.OK {
 			w.WriteHeader(http.StatusServiceUnavailable)

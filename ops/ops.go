@@ -1,5 +1,5 @@
 // Package ops is the operations endpoint of 'connectord serve': /healthz
-// says whether the mailbox is reachable and how the last night went, and
+// says whether the mailbox is reachable and how the last run of the batch went, and
 // /metrics exposes Prometheus metrics. It holds its own metrics registry
 // (no process-wide state).
 package ops

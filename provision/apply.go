@@ -15,7 +15,7 @@ type File struct {
 	Read pushfile.Options
 }
 
-// Apply is the one way a push file is applied, by the night, by
+// Apply is the one way a push file is applied, by the batch, by
 // 'connectord process' and by the console's dry-run preview: f is opened
 // with the engine's reader, every row is decided in file order as
 // job.Sender's and applied through tx, and each row's result goes to

@@ -6,7 +6,7 @@
 //
 // Rows are taken in file order and applied through one store.DirectoryTx,
 // so a whole file commits or nothing of it does. The caller owns the
-// transaction: the nightly batch commits the directory changes together
+// transaction: the batch commits the directory changes together
 // with the submission's state and its results email.
 //
 // connectord's directory stores no password, plain or hashed: an initial

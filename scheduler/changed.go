@@ -14,7 +14,7 @@ import (
 // submission is rejected (so later nights do not try it again), its sender
 // is asked to send the file again without being told more, and the error
 // returned makes the run fail and says why (Run logs it).
-func (n *Night) refuseChanged(ctx context.Context, sub store.Submission, changed *spool.FileChangedError, now time.Time) error {
+func (n *Batch) refuseChanged(ctx context.Context, sub store.Submission, changed *spool.FileChangedError, now time.Time) error {
 	err := n.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.Reject(sub.ID, "not processed: "+changed.Error(), now); err != nil {
 			return err

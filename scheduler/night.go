@@ -18,8 +18,9 @@ import (
 	"connectord/store"
 )
 
-// Night is what a night's run needs.
-type Night struct {
+// Batch applies a batch day's accepted files; each Run of it is one run
+// (a store.BatchRun). It holds what a run needs.
+type Batch struct {
 	Store     *store.Store
 	Spool     *spool.Spool
 	Policy    inspect.Policy // to read the CSV out of the spooled message again
@@ -58,7 +59,7 @@ const ResultsDir = "results"
 // (schedule, catch-up, command, console). Per-file failures are recorded
 // on the run and the run goes on; the returned error is for failures of
 // the run itself.
-func (n *Night) Run(ctx context.Context, day, trigger string, now time.Time) (store.BatchRun, error) {
+func (n *Batch) Run(ctx context.Context, day, trigger string, now time.Time) (store.BatchRun, error) {
 	started := time.Now() // for the duration, whatever clock now comes from
 	run := store.BatchRun{BatchDay: day, Trigger: trigger, Sync: store.SyncSkipped, State: store.RunDone}
 	if n.Sync != nil {
@@ -125,7 +126,7 @@ func (n *Night) Run(ctx context.Context, day, trigger string, now time.Time) (st
 
 // removeStaleResults deletes results files a killed run left half
 // written. It runs holding the batch lock, so no other run is writing.
-func (n *Night) removeStaleResults() {
+func (n *Batch) removeStaleResults() {
 	stale, _ := filepath.Glob(filepath.Join(n.DataDir, ResultsDir, ".*"))
 	for _, f := range stale {
 		if err := os.Remove(f); err == nil {
@@ -135,7 +136,7 @@ func (n *Night) removeStaleResults() {
 }
 
 // sync takes waiting mail, retrying until SyncTimeout.
-func (n *Night) sync(ctx context.Context) bool {
+func (n *Batch) sync(ctx context.Context) bool {
 	deadline := time.Now().Add(n.SyncTimeout)
 	wait := time.Second
 	for {
@@ -160,7 +161,7 @@ func (n *Night) sync(ctx context.Context) bool {
 
 // file processes one submission: the directory changes, the submission's
 // state and its results email commit in one transaction.
-func (n *Night) file(ctx context.Context, sub store.Submission, day string, now time.Time) (provision.Counts, error) {
+func (n *Batch) file(ctx context.Context, sub store.Submission, day string, now time.Time) (provision.Counts, error) {
 	csv, err := n.Spool.ExtractCSV(sub, n.Policy)
 	var changed *spool.FileChangedError
 	if errors.As(err, &changed) {
@@ -228,7 +229,7 @@ func (n *Night) file(ctx context.Context, sub store.Submission, day string, now 
 
 // reject marks a submission that cannot be processed after all (its file
 // became unusable, or its sender lost the role) and tells the sender.
-func (n *Night) reject(ctx context.Context, sub store.Submission, why string, now time.Time) error {
+func (n *Batch) reject(ctx context.Context, sub store.Submission, why string, now time.Time) error {
 	return n.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.Reject(sub.ID, "not processed: "+why, now); err != nil {
 			return err

@@ -31,7 +31,7 @@ func TestNightRunsUnsynced(t *testing.T) {
 		t.Fatal(err)
 	}
 	attempts := 0
-	n := &Night{
+	n := &Batch{
 		Store: st, Spool: sp, Processor: &provision.Processor{Domain: "nhs.net"}, DataDir: dir,
 		ReadOptions: func(context.Context) (pushfile.Options, error) { return pushfile.Options{}, nil },
 		Sync:        func(context.Context) error { attempts++; return errors.New("connection refused") },
@@ -65,7 +65,7 @@ func TestNightWithoutSyncIsRecordedSkipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := &Night{
+	n := &Batch{
 		Store: st, Spool: sp, Processor: &provision.Processor{Domain: "nhs.net"}, DataDir: dir,
 		ReadOptions: func(context.Context) (pushfile.Options, error) { return pushfile.Options{}, nil },
 		Holder:      "test:1", Alive: func(string) bool { return false },

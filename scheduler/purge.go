@@ -14,7 +14,7 @@ import (
 // more than Keep ago, segment by segment: the files first, then the rows
 // are marked, so a crash between the two only repeats a removal. It runs
 // holding the batch lock, after the night's files.
-func (n *Night) purge(ctx context.Context, now time.Time) (int, error) {
+func (n *Batch) purge(ctx context.Context, now time.Time) (int, error) {
 	if n.Keep <= 0 {
 		return 0, nil
 	}
@@ -58,7 +58,7 @@ func (n *Night) purge(ctx context.Context, now time.Time) (int, error) {
 
 // removeResults deletes results files (and the zip made of a large one);
 // files already gone are no error.
-func (n *Night) removeResults(rel []string) error {
+func (n *Batch) removeResults(rel []string) error {
 	for _, r := range rel {
 		if !filepath.IsLocal(r) {
 			return fmt.Errorf("results file %q is outside the data directory: left alone", r)

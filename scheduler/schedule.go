@@ -12,12 +12,12 @@ import (
 	"connectord/store"
 )
 
-// Schedule runs the night on a cron schedule in the batch time zone.
+// Schedule runs the batch on a cron schedule in the batch time zone.
 type Schedule struct {
 	Spec     string // five fields, e.g. "30 20 * * *"
 	Location *time.Location
 	Cutoff   batchday.Cutoff
-	Night    *Night
+	Batch    *Batch
 	Store    *store.Store
 	Log      *slog.Logger
 	// MaxCatchUp bounds how many missed days are run one by one at start;
@@ -119,7 +119,7 @@ func nextDay(day string) string {
 }
 
 func (s *Schedule) runDay(ctx context.Context, day, trigger string) {
-	run, err := s.Night.Run(ctx, day, trigger, s.now())
+	run, err := s.Batch.Run(ctx, day, trigger, s.now())
 	if err != nil {
 		s.Log.Error("batch run", "day", day, "err", err)
 		return

@@ -196,7 +196,7 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 	if _, err := f.srv.deps.Review.Approve(ctx, processed, reviewerName, f.now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.night.Run(ctx, f.day, "schedule", f.now()); err != nil {
+	if _, err := f.batch.Run(ctx, f.day, "schedule", f.now()); err != nil {
 		t.Fatal(err)
 	}
 	held := f.held(t, "bob.jones@nhs.net", "densham.csv", denshamCSV)

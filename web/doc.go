@@ -1,6 +1,6 @@
 // Package web is connectord's console for the people who run the
 // connector: support reviewers approve or reject first-time senders' held
-// files after a dry-run preview; operators also watch the nights, retry
+// files after a dry-run preview; operators also watch the batch's runs, retry
 // the outbox and keep the Connector roster. Pages are rendered on the
 // server with html/template and work without JavaScript.
 //

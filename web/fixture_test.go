@@ -56,7 +56,7 @@ type fixture struct {
 	st     *store.Store
 	imap   *imaptest.Server
 	poller *ingest.Poller
-	night  *scheduler.Night
+	batch  *scheduler.Batch
 	srv    *Server
 	url    string
 	clock  atomic.Int64 // the time every component sees, Unix nanoseconds
@@ -144,7 +144,7 @@ func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 		Now: f.now,
 	}
 	t.Cleanup(f.poller.Close)
-	f.night = &scheduler.Night{
+	f.batch = &scheduler.Batch{
 		Store: st, Spool: sp, Policy: policy,
 		Processor:   &provision.Processor{Domain: "nhs.net", Log: log},
 		ReadOptions: readOptions, DataDir: dir,
@@ -158,7 +158,7 @@ func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 		o(&cfg)
 	}
 	f.srv, err = New(Deps{
-		Store: st, Review: &ingest.Review{Store: st}, Night: f.night,
+		Store: st, Review: &ingest.Review{Store: st}, Batch: f.batch,
 		ReadOptions: readOptions, WakeMail: func() { f.wakes.Add(1) }, Ran: func(store.BatchRun) { f.ran.Add(1) },
 		Location: london, Cutoff: 20 * 60,
 		Log: log, Now: f.now,

@@ -238,14 +238,14 @@ func TestResultsNeverShowPasswords(t *testing.T) {
 	if _, err := f.srv.deps.Review.Approve(ctx, id, "test", f.now()); err != nil {
 		t.Fatal(err)
 	}
-	if run, err := f.night.Run(ctx, f.day, "command", f.now()); err != nil || run.Files != 1 {
+	if run, err := f.batch.Run(ctx, f.day, "command", f.now()); err != nil || run.Files != 1 {
 		t.Fatalf("night: %+v, %v", run, err)
 	}
 	results := f.mail(t, id, store.MailResults)
 	if len(results) != 1 {
 		t.Fatalf("results mails: %d, want 1", len(results))
 	}
-	raw, err := os.ReadFile(filepath.Join(f.night.DataDir, results[0].AttachmentPath))
+	raw, err := os.ReadFile(filepath.Join(f.batch.DataDir, results[0].AttachmentPath))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestRosterChangesAreAudited(t *testing.T) {
 // with the reason, and its hint names the configured domains.
 func TestRosterRefusesAddressesThatCanNeverSubmit(t *testing.T) {
 	f := newFixture(t)
-	f.night.Policy.AllowedDomains = []string{"nhs.net", "nhs.scot"}
+	f.batch.Policy.AllowedDomains = []string{"nhs.net", "nhs.scot"}
 	oscar := f.login(t, operatorName)
 	if _, body := oscar.get("/roster"); !strings.Contains(body, `id="address-hint">An @nhs.net or @nhs.scot address<`) {
 		t.Errorf("the hint does not name the configured domains:\n%s", body)

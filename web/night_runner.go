@@ -9,11 +9,11 @@ import (
 	"connectord/store"
 )
 
-// nightRunner runs the nights operators start from the console, one at a
+// batchRunner does the runs operators start from the console, one at a
 // time, in a goroutine it owns: the page answers at once and the run goes
-// on (a large night takes minutes). Server.Serve cancels it at shutdown
-// (a night stops between files) and waits for it.
-type nightRunner struct {
+// on (a large run takes minutes). Server.Serve cancels it at shutdown
+// (a run stops between files) and waits for it.
+type batchRunner struct {
 	s       *Server
 	mu      sync.Mutex
 	ctx     context.Context
@@ -22,23 +22,23 @@ type nightRunner struct {
 	last    runOutcome
 }
 
-// runOutcome is how the last night started here ended.
+// runOutcome is how the last run started here ended.
 type runOutcome struct {
 	Day, By string
 	Run     store.BatchRun
 	Err     string
 }
 
-var errRunBusy = errors.New("a night started from the console is still running")
+var errRunBusy = errors.New("a run started from the console is still running")
 
-func (n *nightRunner) setContext(ctx context.Context) {
+func (n *batchRunner) setContext(ctx context.Context) {
 	n.mu.Lock()
 	n.ctx = ctx
 	n.mu.Unlock()
 }
 
 // start runs batch day day in the background.
-func (n *nightRunner) start(day, by string, now time.Time) error {
+func (n *batchRunner) start(day, by string, now time.Time) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.running != "" {
@@ -55,11 +55,11 @@ func (n *nightRunner) start(day, by string, now time.Time) error {
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
-		run, err := n.s.deps.Night.Run(ctx, day, "console", now)
+		run, err := n.s.deps.Batch.Run(ctx, day, "console", now)
 		out := runOutcome{Day: day, By: by, Run: run}
 		if err != nil {
 			out.Err = err.Error()
-			n.s.log.Error("night started from the console failed", "day", day, "by", by, "err", err)
+			n.s.log.Error("run started from the console failed", "day", day, "by", by, "err", err)
 		} else if n.s.deps.Ran != nil {
 			n.s.deps.Ran(run)
 		}
@@ -73,11 +73,11 @@ func (n *nightRunner) start(day, by string, now time.Time) error {
 
 // status returns the day being run ("" when idle) and how the last run
 // started here ended.
-func (n *nightRunner) status() (string, runOutcome) {
+func (n *batchRunner) status() (string, runOutcome) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.running, n.last
 }
 
-// wait returns when no night started here is running.
-func (n *nightRunner) wait() { n.wg.Wait() }
+// wait returns when no run started here is running.
+func (n *batchRunner) wait() { n.wg.Wait() }

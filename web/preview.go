@@ -37,7 +37,7 @@ func (s *Server) preview(ctx context.Context, sub store.Submission, sender store
 			"(a dry run holds up the mailbox and the night while it works). Check it with the validate page.",
 			sub.FileRows, s.cfg.PreviewMaxRows)}, nil
 	}
-	n := s.deps.Night
+	n := s.deps.Batch
 	f, err := n.Spool.ExtractCSV(sub, n.Policy)
 	if errors.Is(err, spool.ErrFileChanged) || errors.Is(err, spool.ErrNoCSV) {
 		return &preview{Skipped: "The file cannot be previewed, and tonight's run would not apply it: " + err.Error()}, nil
@@ -78,5 +78,5 @@ func (s *Server) dryRun(ctx context.Context, f provision.File, job provision.Job
 		return provision.Summary{}, err
 	}
 	defer dtx.Rollback()
-	return s.deps.Night.Processor.Apply(ctx, dtx, f, job)
+	return s.deps.Batch.Processor.Apply(ctx, dtx, f, job)
 }

@@ -19,7 +19,7 @@ func TestPreviewOfATamperedSpool(t *testing.T) {
 	changed := strings.Replace(pushCSV, "Ann,Other", "Amy,Other", 1)
 	from := []byte(base64.StdEncoding.EncodeToString([]byte(pushCSV))[:76])
 	to := []byte(base64.StdEncoding.EncodeToString([]byte(changed))[:76])
-	seg := filepath.Join(f.night.Spool.Dir(), f.submission(t, id).Spool.Segment)
+	seg := filepath.Join(f.batch.Spool.Dir(), f.submission(t, id).Spool.Segment)
 	b, err := os.ReadFile(seg)
 	if err != nil {
 		t.Fatal(err)

@@ -18,12 +18,12 @@ import (
 func TestNightRemovesFilesPastRetention(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	f.night.Keep = 30 * 24 * time.Hour
+	f.batch.Keep = 30 * 24 * time.Hour
 	done := f.held(t, "alice.smith@nhs.net", "leeds.csv", pushCSV)
 	if _, err := f.srv.deps.Review.Approve(ctx, done, "test", f.now()); err != nil {
 		t.Fatal(err)
 	}
-	if run, err := f.night.Run(ctx, f.day, "command", f.now()); err != nil || run.Files != 1 {
+	if run, err := f.batch.Run(ctx, f.day, "command", f.now()); err != nil || run.Files != 1 {
 		t.Fatalf("night: %+v, %v", run, err)
 	}
 	held := f.held(t, "bob.jones@nhs.net", "densham.csv", pushCSV)
@@ -31,9 +31,9 @@ func TestNightRemovesFilesPastRetention(t *testing.T) {
 	if len(results) != 1 {
 		t.Fatalf("results mails: %d, want 1", len(results))
 	}
-	resultsFile := filepath.Join(f.night.DataDir, results[0].AttachmentPath)
+	resultsFile := filepath.Join(f.batch.DataDir, results[0].AttachmentPath)
 	segment := func(id int64) string {
-		return filepath.Join(f.night.Spool.Dir(), f.submission(t, id).Spool.Segment)
+		return filepath.Join(f.batch.Spool.Dir(), f.submission(t, id).Spool.Segment)
 	}
 	exists := func(path string) bool { _, err := os.Stat(path); return err == nil }
 	for _, p := range []string{resultsFile, segment(done), segment(held)} {
@@ -46,7 +46,7 @@ func TestNightRemovesFilesPastRetention(t *testing.T) {
 	f.setNow(f.now().Add(31 * 24 * time.Hour))
 	later := func() {
 		t.Helper()
-		if run, err := f.night.Run(ctx, f.day, "command", f.now()); err != nil || run.Errors != "" {
+		if run, err := f.batch.Run(ctx, f.day, "command", f.now()); err != nil || run.Errors != "" {
 			t.Fatalf("night: %+v, %v", run, err)
 		}
 	}

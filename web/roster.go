@@ -37,5 +37,5 @@ func (s *Server) showRoster(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	return s.render(w, r, status, "roster", view{Title: "Connector roster", Nav: "roster",
-		Page: rosterPage{Senders: senders, Form: form, AddressHint: addressHint(s.deps.Night.Policy.AllowedDomains), Audit: audit}})
+		Page: rosterPage{Senders: senders, Form: form, AddressHint: addressHint(s.deps.Batch.Policy.AllowedDomains), Audit: audit}})
 }

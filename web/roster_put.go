@@ -17,7 +17,7 @@ func (s *Server) rosterPut(w http.ResponseWriter, r *http.Request, sess *session
 		Orgs: strings.TrimSpace(r.PostForm.Get("orgs"))}
 	if at := strings.IndexByte(form.Address, '@'); at <= 0 || at == len(form.Address)-1 || strings.ContainsAny(form.Address, " ,;<>\"") {
 		form.AddressError = "Enter an email address, for example admin.leeds@nhs.net."
-	} else if addr, err := inspect.SenderAddress(form.Address, s.deps.Night.Policy.AllowedDomains); err != nil {
+	} else if addr, err := inspect.SenderAddress(form.Address, s.deps.Batch.Policy.AllowedDomains); err != nil {
 		// The rule the mailbox applies to every From: an address it would
 		// refuse could never submit a file.
 		form.AddressError = "This address can never submit a file: " + err.Error() + "."

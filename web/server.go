@@ -27,14 +27,14 @@ import (
 type Deps struct {
 	Store  *store.Store
 	Review *ingest.Review
-	// Night runs a batch day ("run day D now"); its Spool, Policy,
+	// Batch runs a batch day ("run day D now"); its Spool, Policy,
 	// Processor and DataDir also serve the review preview and the
 	// processed submissions' results.
-	Night       *scheduler.Night
+	Batch       *scheduler.Batch
 	ReadOptions func(ctx context.Context) (pushfile.Options, error)
 	// WakeMail asks the outbox sender to send now; nil does nothing.
 	WakeMail func()
-	// Ran, when set, is told of each night started from the console once
+	// Ran, when set, is told of each run started from the console once
 	// it has finished (for metrics and health, as the schedule does).
 	Ran      func(store.BatchRun)
 	Location *time.Location
@@ -109,7 +109,7 @@ type Server struct {
 	handler http.Handler
 
 	previewMu sync.Mutex // one dry run at a time: each holds the write lock
-	runs      nightRunner
+	runs      batchRunner
 	dummy     dummyHash
 	hashes    *hashSlots
 }
@@ -117,8 +117,8 @@ type Server struct {
 // New checks the configuration, parses every template (a broken one fails
 // here, at start-up) and loads the TLS key pair when one is configured.
 func New(deps Deps, cfg Config) (*Server, error) {
-	if deps.Store == nil || deps.Review == nil || deps.Night == nil || deps.ReadOptions == nil {
-		return nil, errors.New("console: Store, Review, Night and ReadOptions are required")
+	if deps.Store == nil || deps.Review == nil || deps.Batch == nil || deps.ReadOptions == nil {
+		return nil, errors.New("console: Store, Review, Batch and ReadOptions are required")
 	}
 	def := DefaultConfig()
 	if cfg.SessionIdle <= 0 {
@@ -196,7 +196,7 @@ func (s *Server) now() time.Time { return s.deps.Now() }
 
 // Serve serves on ln until ctx ends, then shuts down: it stops taking
 // requests, lets those under way finish (for up to 10 s), and waits for a
-// night started from the console to stop (between files).
+// run started from the console to stop (between files).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	scheme := "http"
 	if s.tls != nil {

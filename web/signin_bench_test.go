@@ -100,7 +100,7 @@ func benchConsole(b *testing.B, opt func(*Config)) string {
 	b.Cleanup(func() { st.Close() })
 	cfg := DefaultConfig()
 	opt(&cfg)
-	srv, err := New(Deps{Store: st, Review: &ingest.Review{Store: st}, Night: &scheduler.Night{Store: st},
+	srv, err := New(Deps{Store: st, Review: &ingest.Review{Store: st}, Batch: &scheduler.Batch{Store: st},
 		ReadOptions: func(context.Context) (pushfile.Options, error) { return pushfile.Options{}, nil }}, cfg)
 	if err != nil {
 		b.Fatal(err)

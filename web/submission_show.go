@@ -72,7 +72,7 @@ func (s *Server) loadResults(p *submissionPage) {
 		p.NoFile = "The results file's recorded path is not inside the data directory."
 		return
 	}
-	f, err := os.Open(filepath.Join(s.deps.Night.DataDir, rel))
+	f, err := os.Open(filepath.Join(s.deps.Batch.DataDir, rel))
 	if err != nil {
 		p.NoFile = "The results file is not available: " + err.Error()
 		return

@@ -18,7 +18,10 @@ const batchUsage = `connectord batch run [-day YYYY-MM-DD] [-no-sync] [-force]
 connectord batch list [-json]
 connectord batch show YYYY-MM-DD
 
-run   runs a night now, as the schedule would: the mailbox is synced first
+The batch applies every accepted file of a batch day; each time it does
+is a run (its row in 'batch list'). The schedule starts one a day.
+
+run   starts a run now, as the schedule would: the mailbox is synced first
       (retried for up to batch.sync_timeout; -no-sync skips it, and the run
       is recorded as skipped), then every accepted file of that batch day or
       earlier is processed. The day defaults to the one whose cutoff has
@@ -139,7 +142,7 @@ func batchRun(ctx context.Context, a *app, st *store.Store, day string, noSync, 
 		}
 		defer poller.Close()
 	}
-	n, err := a.night(st, poller)
+	n, err := a.batch(st, poller)
 	if err != nil {
 		return err
 	}

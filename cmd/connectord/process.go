@@ -18,7 +18,7 @@ import (
 
 const processUsage = `connectord process -sender ADDR [-dry-run] [-o OUT] FILE
 
-Does to one push file, now, what the nightly batch does: every row is
+Does to one push file, now, what the batch does: every row is
 decided in file order and the whole file is applied in one transaction.
 The results file (the file as received, with Result, Detail, EmailAddress
 and GeneratedPassword columns) goes to OUT or standard output; the count

@@ -23,10 +23,10 @@ import (
 const serveUsage = `connectord serve
 
 The daemon: polls the connector mailbox (IDLE when the server has it),
-runs the nightly batch on batch.schedule (catching up nights missed while
+runs the batch on batch.schedule (catching up batch days missed while
 it was down), sends the outbox, serves /healthz and /metrics on ops.listen
 and the web console on console.listen. SIGINT or SIGTERM stops it cleanly:
-it stops taking mail, lets a running file finish (a night stops between
+it stops taking mail, lets a running file finish (a run stops between
 files), finishes the current send, and closes the database last.`
 
 func runServe(ctx context.Context, a *app, args []string) error {
@@ -58,7 +58,7 @@ type daemon struct {
 	a        *app
 	st       *store.Store
 	poller   *ingest.Poller
-	night    *scheduler.Night
+	batch    *scheduler.Batch
 	schedule *scheduler.Schedule
 	health   *ops.Health
 	metrics  *ops.Metrics
@@ -73,7 +73,7 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 	if d.poller, err = a.poller(ctx, st); err != nil {
 		return nil, err
 	}
-	if d.night, err = a.night(st, d.poller); err != nil {
+	if d.batch, err = a.batch(st, d.poller); err != nil {
 		return nil, err
 	}
 	mailer, err := a.mailer(ctx, st)
@@ -99,15 +99,15 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 	mailer.Sent = func(kind, outcome string) { d.metrics.Mail.WithLabelValues(kind, outcome).Inc() }
 	d.health = ops.NewHealth(d.poller.Status, time.Now)
 	d.health.Version = buildVersion()
-	d.schedule = &scheduler.Schedule{Spec: a.cfg.Batch.Schedule, Location: loc, Cutoff: cutoff, Night: d.night,
+	d.schedule = &scheduler.Schedule{Spec: a.cfg.Batch.Schedule, Location: loc, Cutoff: cutoff, Batch: d.batch,
 		Store: st, Log: a.log, MaxCatchUp: 31, Ran: d.ran}
 	if runs, err := st.Runs(ctx, "", 1); err == nil && len(runs) == 1 {
 		next, _ := d.schedule.Next()
 		d.health.RunFinished(runs[0], next)
 	}
 	d.console, err = a.startConsole(web.Deps{
-		Store: st, Review: &ingest.Review{Store: st}, Night: d.night,
-		ReadOptions: d.night.ReadOptions, WakeMail: d.wakeMail, Ran: d.ran, Location: loc, Cutoff: cutoff, Log: a.log,
+		Store: st, Review: &ingest.Review{Store: st}, Batch: d.batch,
+		ReadOptions: d.batch.ReadOptions, WakeMail: d.wakeMail, Ran: d.ran, Location: loc, Cutoff: cutoff, Log: a.log,
 	})
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 	return d, nil
 }
 
-// ran records a finished night in the metrics and health, and sends its
+// ran records a finished run in the metrics and health, and sends its
 // results at once.
 func (d *daemon) ran(r store.BatchRun) {
 	d.metrics.Runs.WithLabelValues(r.State).Inc()

@@ -24,7 +24,7 @@ connectord users password NAME
 The web console's accounts. add and password read the password from the
 first line of standard input (at least 12 characters); it is stored only
 as an argon2id hash. Operators can do everything reviewers can, and also
-keep the Connector roster, retry the outbox and run a night now.
+keep the Connector roster, retry the outbox and start a run of the batch now.
 disable stops an account signing in and ends its sessions; password sets
 a new password, enables the account again and ends its sessions.
 

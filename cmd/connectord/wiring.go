@@ -71,8 +71,8 @@ func (a *app) messageIDDomain() string {
 	return d
 }
 
-// night builds the nightly run. poller may be nil (no mailbox sync).
-func (a *app) night(st *store.Store, poller *ingest.Poller) (*scheduler.Night, error) {
+// batch builds the batch. poller may be nil (no mailbox sync).
+func (a *app) batch(st *store.Store, poller *ingest.Poller) (*scheduler.Batch, error) {
 	rules, err := a.ingestRules(st)
 	if err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func (a *app) night(st *store.Store, poller *ingest.Poller) (*scheduler.Night, e
 	if err != nil {
 		return nil, err
 	}
-	n := &scheduler.Night{
+	n := &scheduler.Batch{
 		Store: st, Spool: sp, Policy: rules.Policy,
 		Processor:   &provision.Processor{Domain: a.cfg.Directory.Domain, Log: a.log},
 		ReadOptions: rules.ReadOptions, DataDir: a.cfg.DataDir,
