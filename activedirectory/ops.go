@@ -7,7 +7,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 )
 
-// Stats counts the requests a Client has sent: what a night cost in round
+// Stats counts the requests a Client has sent: what a run cost in round
 // trips. Each page of a paged search is one search.
 type Stats struct {
 	Searches, Adds, Modifies, Deletes int64

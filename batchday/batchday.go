@@ -1,9 +1,9 @@
 // Package batchday holds the one rule of the batch day: a file sent
 // before the cutoff (20:00 by default, "sent … before 20:00") in the batch
-// time zone belongs to that day's night, and one sent at or after it to
+// time zone belongs to that day's run, and one sent at or after it to
 // the next day's. The day of a message is a pure function of its receipt
 // time (IMAP INTERNALDATE, never the sender's Date header), the time zone
-// and the cutoff; so is the day a night run at a given time processes.
+// and the cutoff; so is the day a run at a given time processes.
 package batchday
 
 import (
@@ -35,7 +35,7 @@ func Of(received time.Time, loc *time.Location, cutoff Cutoff) string {
 }
 
 // Closed is the latest batch day whose cutoff has passed at t, the day a
-// night run at t processes: the local date when t is at or after the
+// run at t processes: the local date when t is at or after the
 // cutoff (the day's files are all in), else the day before. It is always
 // the day before Of(t).
 func Closed(t time.Time, loc *time.Location, cutoff Cutoff) string {

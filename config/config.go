@@ -82,7 +82,7 @@ type Batch struct {
 	// SyncTimeout bounds the mailbox sync a run starts with.
 	SyncTimeout time.Duration `yaml:"sync_timeout"`
 	// KeepFilesDays is how long the raw message and results file of a
-	// settled submission are kept; each night removes older ones. 0 keeps
+	// settled submission are kept; each run removes older ones. 0 keeps
 	// them for ever.
 	KeepFilesDays int `yaml:"keep_files_days"`
 }

@@ -34,7 +34,7 @@ func (r *Review) Reject(ctx context.Context, id int64, reason, by string, now ti
 
 // ErrOffRoster is returned (as an *OffRosterError) when a reviewer
 // approves a file whose sender is no longer on the Connector roster:
-// the night would reject it, so nothing is approved.
+// the run would reject it, so nothing is approved.
 var ErrOffRoster = errors.New("sender not on the Connector roster")
 
 // OffRosterError is an approval refused because the sender left the

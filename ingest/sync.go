@@ -25,7 +25,7 @@ type syncResult struct {
 // mailbox. On an error the connection is dropped; what was committed
 // stays committed and the next sync carries on from there.
 //
-// It is safe to call while Run runs (the nightly batch syncs first): the
+// It is safe to call while Run runs (a run of the batch syncs first): the
 // connection belongs to Run then, so Run is asked to end its IDLE and sync
 // at once, and its result is returned here (Run also reports the outcomes
 // to its own callback).

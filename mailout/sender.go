@@ -157,7 +157,7 @@ func (s *Mailer) sendBatch(ctx context.Context, due []store.OutboxMessage, st *S
 }
 
 // claim marks m as being sent and makes that durable before the mail can
-// leave: a power cut must not undo the claim (or the night or decision
+// leave: a power cut must not undo the claim (or the run or decision
 // that queued the mail) after the relay has the message, or a restart
 // would send it again.
 func (s *Mailer) claim(ctx context.Context, m *store.OutboxMessage) (bool, error) {

@@ -11,7 +11,7 @@ import (
 
 // refuseChanged refuses a file whose spooled copy no longer matches the
 // SHA-256 recorded when it arrived: nothing in it is applied, the
-// submission is rejected (so later nights do not try it again), its sender
+// submission is rejected (so later runs do not try it again), its sender
 // is asked to send the file again without being told more, and the error
 // returned makes the run fail and says why (Run logs it).
 func (n *Batch) refuseChanged(ctx context.Context, sub store.Submission, changed *spool.FileChangedError, now time.Time) error {

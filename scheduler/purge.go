@@ -13,7 +13,7 @@ import (
 // purge removes the raw messages and results files of submissions settled
 // more than Keep ago, segment by segment: the files first, then the rows
 // are marked, so a crash between the two only repeats a removal. It runs
-// holding the batch lock, after the night's files.
+// holding the batch lock, after the run's files.
 func (n *Batch) purge(ctx context.Context, now time.Time) (int, error) {
 	if n.Keep <= 0 {
 		return 0, nil

@@ -14,7 +14,7 @@ import (
 // Inspect reads the spooled message at ref with inspect.Inspect, writing
 // its CSV file (transfer-decoded only, byte for byte as received) to dst.
 // Every CSV that comes out of the spool comes through here: on receipt,
-// and through ExtractCSV for the night, the console's preview and
+// and through ExtractCSV for the batch, the console's preview and
 // 'connectord submissions file'.
 func (s *Spool) Inspect(ref store.SpoolRef, p inspect.Policy, dst io.Writer) (*inspect.Inspection, error) {
 	msg, err := s.Open(ref)

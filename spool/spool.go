@@ -188,7 +188,7 @@ func (s *Spool) RemoveSegment(name string) error {
 // Scratch creates an empty scratch file in the spool for an attachment
 // being read. The caller closes and removes it; one a killed process left
 // is removed by the next RemoveOrphans (which may also remove one still
-// being read by a night: an open file stays readable once removed).
+// being read by a run: an open file stays readable once removed).
 func (s *Spool) Scratch() (*os.File, error) {
 	f, err := os.CreateTemp(s.dir, scratchPrefix+"*.csv")
 	if err != nil {

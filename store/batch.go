@@ -22,7 +22,7 @@ const (
 	SyncSkipped     = "skipped"     // the run was told not to read it (batch run -no-sync)
 )
 
-// BatchRun is one night's run.
+// BatchRun is one run of the batch.
 type BatchRun struct {
 	ID         int64
 	BatchDay   string

@@ -127,7 +127,7 @@ func (d *DirectoryTx) release() {
 }
 
 // ByLocalID loads the entry with the given Local ID into m, without its
-// times. It is the hot path of a night's run (once per row), so it runs on
+// times. It is the hot path of a run (once per row), so it runs on
 // the driver connection directly, in the same transaction, without
 // database/sql's per-query bookkeeping (measured: a third of a million-row
 // file's time).

@@ -10,12 +10,12 @@ import (
 
 // Outbox message kinds.
 const (
-	MailAck      = "ack"      // a file was accepted for a night
+	MailAck      = "ack"      // a file was accepted for a run
 	MailHeld     = "held"     // a first file is waiting for review
 	MailRejected = "rejected" // a message was refused, with the reason
 	MailReview   = "review"   // a reviewer is told a file is waiting
 	MailDecision = "decision" // a reviewer's decision, to the sender
-	MailResults  = "results"  // the results file after a night
+	MailResults  = "results"  // the results file after a run
 )
 
 // Outbox states.

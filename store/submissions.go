@@ -11,12 +11,12 @@ import (
 
 // Submission states: every message that reaches the mailbox ends in one.
 const (
-	StateAccepted   = "accepted"   // waiting for its night's batch
+	StateAccepted   = "accepted"   // waiting for its batch day's run
 	StateHeld       = "held"       // first file of a new sender, waiting for a reviewer
 	StateSuperseded = "superseded" // a later file from the same sender for the same day replaced it
 	StateRejected   = "rejected"   // not processed; Reason says why
 	StateIgnored    = "ignored"    // automatic mail (bounces, auto-replies): never answered
-	StateProcessed  = "processed"  // applied by a night's batch
+	StateProcessed  = "processed"  // applied by a run of the batch
 )
 
 // States lists the states in the order reports show them.
@@ -146,7 +146,7 @@ func (t *Tx) PendingForDay(sender, day string) ([]Submission, error) {
 }
 
 // Due lists the accepted submissions of batch day day or earlier, oldest
-// first: a night's work.
+// first: a run's work.
 func (t *Tx) Due(day string) ([]Submission, error) {
 	return t.query(`SELECT `+submissionColumns+` FROM submissions WHERE state = 'accepted' AND batch_day <= ? ORDER BY batch_day, received_at, id`, day)
 }
@@ -213,7 +213,7 @@ func (t *Tx) Review(id int64, state, reason, by string, now time.Time) error {
 	return fmt.Errorf("submission %d is %s (decided by %s): %w", id, s.State, who, ErrAlreadyDecided)
 }
 
-// MarkProcessed records that a night applied the submission.
+// MarkProcessed records that a run applied the submission.
 func (t *Tx) MarkProcessed(id int64, counts string, now time.Time) error {
 	res, err := t.tx.ExecContext(t.ctx, `UPDATE submissions SET state = 'processed', counts = ?, processed_at = ?, decided_at = ?
 		WHERE id = ? AND state = 'accepted'`, counts, timeText(now), timeText(now), id)
@@ -227,7 +227,7 @@ func (t *Tx) MarkProcessed(id int64, counts string, now time.Time) error {
 }
 
 // Reject marks an accepted submission rejected (a file that could not be
-// used when its night came).
+// used when its run came).
 func (t *Tx) Reject(id int64, reason string, now time.Time) error {
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE submissions SET state = 'rejected', reason = ?, decided_at = ? WHERE id = ?`,
 		reason, timeText(now), id)

@@ -28,9 +28,9 @@
 // X-Forwarded-For. Password checks (19 MiB each) run in a few slots; a
 // sign-in that cannot get one soon is asked to try again. A name no
 // account can have is refused before any work, and the redirect after
-// sign-in goes only to a path on this site. Reviewers reach the review, submission, night,
+// sign-in goes only to a path on this site. Reviewers reach the review, submission, run,
 // organisation and validate pages; operators also the roster and the
-// outbox, and may start a night. Every decision (approve, reject, roster
+// outbox, and may start a run. Every decision (approve, reject, roster
 // change, run now, retry) is written to console_audit with who and when,
 // and shown on the page it concerns. Generated passwords are never shown:
 // results files are read without their GeneratedPassword column.

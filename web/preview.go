@@ -30,11 +30,11 @@ const previewRows = 50
 const previewBytes = 256 << 10
 
 // preview dry-runs a held submission's file for its sender. It reads the
-// CSV out of the spooled message again, and checks it, as the night does.
+// CSV out of the spooled message again, and checks it, as the batch does.
 func (s *Server) preview(ctx context.Context, sub store.Submission, sender store.Sender) (*preview, error) {
 	if sub.FileRows > s.cfg.PreviewMaxRows {
 		return &preview{Skipped: fmt.Sprintf("The file has %d rows, more than the %d a preview may dry-run "+
-			"(a dry run holds up the mailbox and the night while it works). Check it with the validate page.",
+			"(a dry run holds up the mailbox and the batch while it works). Check it with the validate page.",
 			sub.FileRows, s.cfg.PreviewMaxRows)}, nil
 	}
 	n := s.deps.Batch

@@ -9,7 +9,7 @@ import (
 	"connectord/store"
 )
 
-// approve accepts a held submission for its night and trusts its sender.
+// approve accepts a held submission for its run and trusts its sender.
 // A second reviewer acting on the same file is told who decided first.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request, sess *session) error {
 	id, err := pathID(r, "id")
