@@ -110,6 +110,11 @@ func Start(ctx context.Context, opts Options) (*DC, error) {
 	if err != nil {
 		return nil, err
 	}
+	return startOn(ctx, opts, script, lock, addr)
+}
+
+// startOn starts a DC on addr, whose lock the caller holds in lock.
+func startOn(ctx context.Context, opts Options, script string, lock *os.File, addr string) (*DC, error) {
 	dc := &DC{Addr: addr, lock: lock, script: script, exited: make(chan struct{}),
 		Dir: filepath.Join(os.TempDir(), "sambatest", addr)}
 	if err := dc.start(ctx, opts); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -146,10 +147,22 @@ func TestKilledBinaryTakesItsDC(t *testing.T) {
 	if _, err := fmt.Sscan(line, new(string), &pid, &addr, &dir); err != nil || !strings.HasPrefix(line, "dc ") {
 		t.Fatalf("child said %q", line)
 	}
+	// Wait for the address's lock before the kill, so that the next Start
+	// is on that address even while other test packages claim addresses.
+	lockFile, err := os.OpenFile(filepath.Join(lockDir(), addr+".lock"), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked := make(chan error, 1)
+	go func() { locked <- syscall.Flock(int(lockFile.Fd()), syscall.LOCK_EX) }()
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	cmd.Wait()
+	if err := <-locked; err != nil {
+		lockFile.Close()
+		t.Fatalf("lock %s after the kill: %v", addr, err)
+	}
 	deadline := time.Now().Add(15 * time.Second)
 	for sambaAlive(pid) {
 		if time.Now().After(deadline) {
@@ -159,14 +172,16 @@ func TestKilledBinaryTakesItsDC(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
-	next, err := Start(context.Background(), Options{})
+	script, err := findScript()
+	if err != nil {
+		lockFile.Close()
+		t.Fatal(err)
+	}
+	next, err := startOn(context.Background(), Options{}, script, lockFile, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer next.Stop()
-	if next.Addr != addr {
-		t.Fatalf("next Start took %s, want the freed %s", next.Addr, addr)
-	}
 	if err := next.ping(); err != nil {
 		t.Errorf("DC on the reused address: %v", err)
 	}
