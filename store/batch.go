@@ -146,3 +146,34 @@ func (s *Store) LastDoneDay(ctx context.Context) (string, error) {
 	}
 	return day.String, nil
 }
+
+// Run loads one batch run.
+func (s *Store) Run(ctx context.Context, id int64) (BatchRun, error) {
+	var r BatchRun
+	err := scanRun(s.db.QueryRowContext(ctx, `SELECT `+runColumns+` FROM batch_runs WHERE id = ?`, id), &r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("batch run %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return r, fmt.Errorf("batch run %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// RunsFrom lists the runs of batch day from and later, oldest first.
+func (s *Store) RunsFrom(ctx context.Context, from string) ([]BatchRun, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM batch_runs WHERE batch_day >= ? ORDER BY batch_day, id`, from)
+	if err != nil {
+		return nil, fmt.Errorf("list batch runs: %w", err)
+	}
+	defer rows.Close()
+	var out []BatchRun
+	for rows.Next() {
+		var r BatchRun
+		if err := scanRun(rows, &r); err != nil {
+			return nil, fmt.Errorf("list batch runs: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -57,7 +58,11 @@ func addConsoleAudit(ctx context.Context, q rowQuerier, a *ConsoleAudit) error {
 type ConsoleAuditFilter struct {
 	Actions []string
 	Subject string
+	Actor   string
 	Limit   int
+	// Before and After page through the log, which runs newest first:
+	// the Limit rows older than row Before, or newer than row After.
+	Before, After int64
 }
 
 // ConsoleAuditLog lists audit rows, newest first.
@@ -73,11 +78,21 @@ func (s *Store) ConsoleAuditLog(ctx context.Context, f ConsoleAuditFilter) ([]Co
 	if f.Subject != "" {
 		where, args = append(where, "subject = ?"), append(args, f.Subject)
 	}
+	if f.Actor != "" {
+		where, args = append(where, "actor = ?"), append(args, f.Actor)
+	}
+	order := " ORDER BY id DESC"
+	switch {
+	case f.Before != 0:
+		where, args = append(where, "id < ?"), append(args, f.Before)
+	case f.After != 0:
+		where, args, order = append(where, "id > ?"), append(args, f.After), " ORDER BY id"
+	}
 	q := `SELECT id, at, actor, action, subject, detail FROM console_audit`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY id DESC"
+	q += order
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
@@ -95,6 +110,9 @@ func (s *Store) ConsoleAuditLog(ctx context.Context, f ConsoleAuditFilter) ([]Co
 		}
 		a.At = parseTime(at)
 		out = append(out, a)
+	}
+	if f.Before == 0 && f.After != 0 {
+		slices.Reverse(out)
 	}
 	return out, rows.Err()
 }

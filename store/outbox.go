@@ -38,7 +38,8 @@ type OutboxMessage struct {
 	AttachmentName string
 	AttachmentPath string // relative to the data directory
 	State          string
-	Attempts       int
+	Attempts       int // since the last retry, against smtp.max_attempts
+	TotalAttempts  int // every attempt, across retries
 	NextAttemptAt  time.Time
 	LastError      string
 	CreatedAt      time.Time
@@ -85,12 +86,12 @@ func newMessageID(domain string) (string, error) {
 }
 
 const outboxColumns = `id, kind, coalesce(submission_id, 0), recipient, subject, body, in_reply_to, message_id,
-	attachment_name, attachment_path, state, attempts, next_attempt_at, last_error, created_at, sent_at`
+	attachment_name, attachment_path, state, attempts, next_attempt_at, last_error, created_at, sent_at, total_attempts`
 
 func scanOutbox(sc scanner, m *OutboxMessage) error {
 	var next, created, sent string
 	err := sc.Scan(&m.ID, &m.Kind, &m.SubmissionID, &m.Recipient, &m.Subject, &m.Body, &m.InReplyTo, &m.MessageID,
-		&m.AttachmentName, &m.AttachmentPath, &m.State, &m.Attempts, &next, &m.LastError, &created, &sent)
+		&m.AttachmentName, &m.AttachmentPath, &m.State, &m.Attempts, &next, &m.LastError, &created, &sent, &m.TotalAttempts)
 	if err != nil {
 		return err
 	}
@@ -112,18 +113,5 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxMessage, er
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list outbox: %w", err)
-	}
-	defer rows.Close()
-	var out []OutboxMessage
-	for rows.Next() {
-		var m OutboxMessage
-		if err := scanOutbox(rows, &m); err != nil {
-			return nil, fmt.Errorf("list outbox: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return s.outboxRows(ctx, q, args...)
 }

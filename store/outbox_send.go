@@ -31,7 +31,7 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]Outbox
 // It reports false when the message is no longer pending (another sender
 // claimed it first, or an operator acted on it).
 func (s *Store) ClaimMail(ctx context.Context, id int64) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state = 'pending'`, id)
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1, total_attempts = total_attempts + 1 WHERE id = ? AND state = 'pending'`, id)
 	if err != nil {
 		return false, fmt.Errorf("claim mail %d: %w", id, err)
 	}
@@ -87,7 +87,8 @@ func (s *Store) FailInterrupted(ctx context.Context) (int, error) {
 }
 
 // RetryOutbox puts a failed message back in the queue, now, with a fresh
-// count of attempts. Its Message-ID stays the same; by is audited.
+// count of attempts against smtp.max_attempts (TotalAttempts keeps them
+// all). Its Message-ID stays the same; by is audited.
 func (s *Store) RetryOutbox(ctx context.Context, id int64, by string, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND state = 'failed'`,

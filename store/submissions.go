@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -58,18 +59,20 @@ type Submission struct {
 	ProcessedAt  time.Time
 	Counts       string    // JSON rows per status, once processed
 	PurgedAt     time.Time // raw message and results file removed (retention)
+	RunID        int64     // the night's run that processed or rejected it; 0 before
 }
 
 const submissionColumns = `id, uidvalidity, uid, sha256, spool_segment, spool_offset, spool_size, received_at,
 	message_id, sender, subject, filename, file_sha256, file_size, file_rows, file_invalid, batch_day, state, reason,
-	coalesce(superseded_by, 0), decided_at, reviewed_by, reviewed_at, processed_at, counts, purged_at, attachments`
+	coalesce(superseded_by, 0), decided_at, reviewed_by, reviewed_at, processed_at, counts, purged_at, attachments,
+	coalesce(run_id, 0)`
 
 func scanSubmission(sc scanner, s *Submission) error {
 	var received, decided, reviewed, processed, purged, attachments string
 	err := sc.Scan(&s.ID, &s.UIDValidity, &s.UID, &s.SHA256, &s.Spool.Segment, &s.Spool.Offset, &s.Spool.Size,
 		&received, &s.MessageID, &s.Sender, &s.Subject, &s.Filename, &s.FileSHA256, &s.FileSize, &s.FileRows,
 		&s.FileInvalid, &s.BatchDay, &s.State, &s.Reason, &s.SupersededBy, &decided, &s.ReviewedBy, &reviewed,
-		&processed, &s.Counts, &purged, &attachments)
+		&processed, &s.Counts, &purged, &attachments, &s.RunID)
 	if err != nil {
 		return err
 	}
@@ -213,10 +216,15 @@ func (t *Tx) Review(id int64, state, reason, by string, now time.Time) error {
 	return fmt.Errorf("submission %d is %s (decided by %s): %w", id, s.State, who, ErrAlreadyDecided)
 }
 
-// MarkProcessed records that a run applied the submission.
+// runNow is the run holding the batch lock: the run that is recording
+// a submission's end.
+const runNow = `(SELECT run_id FROM batch_lock WHERE name = '` + batchLock + `')`
+
+// MarkProcessed records that a run applied the submission, and which
+// run did (the one holding the batch lock).
 func (t *Tx) MarkProcessed(id int64, counts string, now time.Time) error {
-	res, err := t.tx.ExecContext(t.ctx, `UPDATE submissions SET state = 'processed', counts = ?, processed_at = ?, decided_at = ?
-		WHERE id = ? AND state = 'accepted'`, counts, timeText(now), timeText(now), id)
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE submissions SET state = 'processed', counts = ?, processed_at = ?, decided_at = ?,
+		run_id = `+runNow+` WHERE id = ? AND state = 'accepted'`, counts, timeText(now), timeText(now), id)
 	if err != nil {
 		return fmt.Errorf("mark submission %d processed: %w", id, err)
 	}
@@ -227,9 +235,9 @@ func (t *Tx) MarkProcessed(id int64, counts string, now time.Time) error {
 }
 
 // Reject marks an accepted submission rejected (a file that could not be
-// used when its run came).
+// used when its run came), recording the run holding the batch lock.
 func (t *Tx) Reject(id int64, reason string, now time.Time) error {
-	_, err := t.tx.ExecContext(t.ctx, `UPDATE submissions SET state = 'rejected', reason = ?, decided_at = ? WHERE id = ?`,
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE submissions SET state = 'rejected', reason = ?, decided_at = ?, run_id = `+runNow+` WHERE id = ?`,
 		reason, timeText(now), id)
 	if err != nil {
 		return fmt.Errorf("reject submission %d: %w", id, err)
@@ -241,28 +249,54 @@ func (t *Tx) Reject(id int64, reason string, now time.Time) error {
 type SubmissionFilter struct {
 	Day    string
 	State  string
-	Sender string
-	Limit  int
+	Sender string // the whole address
+	// SenderPart and FilePart match part of the sender's address and of
+	// the file name, ignoring ASCII case.
+	SenderPart, FilePart string
+	RunID                int64 // the night's run that settled them
+	Limit                int
+	// Before and After page through the list, which runs newest first:
+	// the Limit rows older than submission Before, or the Limit rows
+	// newer than submission After (still newest first).
+	Before, After int64
 }
 
 // Submissions lists submissions, newest first.
 func (s *Store) Submissions(ctx context.Context, f SubmissionFilter) ([]Submission, error) {
 	var where []string
 	var args []any
+	add := func(cond string, arg any) { where, args = append(where, cond), append(args, arg) }
 	if f.Day != "" {
-		where, args = append(where, "batch_day = ?"), append(args, f.Day)
+		add("batch_day = ?", f.Day)
 	}
 	if f.State != "" {
-		where, args = append(where, "state = ?"), append(args, f.State)
+		add("state = ?", f.State)
 	}
 	if f.Sender != "" {
-		where, args = append(where, "sender = ?"), append(args, strings.ToLower(f.Sender))
+		add("sender = ?", strings.ToLower(f.Sender))
+	}
+	if f.SenderPart != "" {
+		add(`sender LIKE ? ESCAPE '\'`, likePattern(f.SenderPart))
+	}
+	if f.FilePart != "" {
+		add(`filename LIKE ? ESCAPE '\'`, likePattern(f.FilePart))
+	}
+	if f.RunID != 0 {
+		add("run_id = ?", f.RunID)
+	}
+	order := " ORDER BY received_at DESC, id DESC"
+	switch {
+	case f.Before != 0:
+		add("(received_at, id) < (SELECT received_at, id FROM submissions WHERE id = ?)", f.Before)
+	case f.After != 0:
+		add("(received_at, id) > (SELECT received_at, id FROM submissions WHERE id = ?)", f.After)
+		order = " ORDER BY received_at, id"
 	}
 	q := `SELECT ` + submissionColumns + ` FROM submissions`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY received_at DESC, id DESC"
+	q += order
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
@@ -272,7 +306,25 @@ func (s *Store) Submissions(ctx context.Context, f SubmissionFilter) ([]Submissi
 		out, err = t.query(q, args...)
 		return err
 	})
+	if f.Before == 0 && f.After != 0 {
+		slices.Reverse(out)
+	}
 	return out, err
+}
+
+// likePattern matches part of a text in a LIKE ... ESCAPE '\' clause.
+func likePattern(part string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(part) + "%"
+}
+
+// HeldCount is how many files wait for a reviewer.
+func (s *Store) HeldCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE state = 'held'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count held files: %w", err)
+	}
+	return n, nil
 }
 
 // Submission loads one submission.
