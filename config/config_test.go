@@ -44,6 +44,16 @@ func TestParse(t *testing.T) {
 		{name: "a trusted proxy that is a name", yaml: "console:\n  trusted_proxies: [proxy.example]\n", wantErr: "console.trusted_proxies"},
 		{name: "a trusted proxy with a zone", yaml: "console:\n  trusted_proxies: [\"fe80::1%eth0\"]\n", wantErr: "console.trusted_proxies"},
 		{name: "plain HTTP behind a proxy nobody named", yaml: "console:\n  listen: 0.0.0.0:8080\n  allow_plain_http_behind_proxy: true\n", wantErr: "set console.trusted_proxies"},
+		{name: "public URL", yaml: "console:\n  public_url: https://connector.example.nhs.uk/console/\n"},
+		{name: "public URL on loopback over http", yaml: "console:\n  public_url: http://127.0.0.1:8080/\n"},
+		{name: "public URL over http", yaml: "console:\n  public_url: http://connector.example.nhs.uk/\n", wantErr: "console.public_url: \"http://connector.example.nhs.uk/\" must use https"},
+		{name: "public URL without a scheme", yaml: "console:\n  public_url: connector.example.nhs.uk\n", wantErr: "must start with https://"},
+		{name: "public URL with a user", yaml: "console:\n  public_url: https://me:pw@connector.example.nhs.uk/\n", wantErr: "user name or password"},
+		{name: "public URL with a query", yaml: "console:\n  public_url: https://connector.example.nhs.uk/?x=1\n", wantErr: "query or a fragment"},
+		{name: "public URL with a fragment", yaml: "console:\n  public_url: https://connector.example.nhs.uk/#x\n", wantErr: "query or a fragment"},
+		{name: "public URL with a look-alike host", yaml: "console:\n  public_url: \"https://connector.nh\u017f.uk/\"\n", wantErr: "must be ASCII"},
+		{name: "public URL with no host", yaml: "console:\n  public_url: \"https:///review\"\n", wantErr: "has no host"},
+		{name: "public URL, javascript", yaml: "console:\n  public_url: \"javascript:alert(1)\"\n", wantErr: "must start with https://"},
 		{name: "plain HTTP behind a named proxy", yaml: "console:\n  listen: 0.0.0.0:8080\n  allow_plain_http_behind_proxy: true\n  trusted_proxies: [10.0.0.9]\n"},
 	}
 	for _, tc := range tests {

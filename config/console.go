@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -24,6 +26,39 @@ type Console struct {
 	TrustedProxies []string      `yaml:"trusted_proxies"`
 	SessionIdle    time.Duration `yaml:"session_idle"`
 	SessionMax     time.Duration `yaml:"session_max"`
+	// PublicURL is the address people open the console at (behind any
+	// proxy), for the links in the emails to reviewers; empty: the
+	// emails give command lines only.
+	PublicURL string `yaml:"public_url"`
+}
+
+// checkPublicURL accepts an absolute https URL of the console (http only
+// on a loopback host), without user, query or fragment, in ASCII.
+func checkPublicURL(s string) error {
+	bad := func(why string) error {
+		return fmt.Errorf("console.public_url: %q %s; for example https://connector.example.nhs.uk/", s, why)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return bad("must be ASCII, without spaces or control characters")
+		}
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return bad("is not a URL")
+	case u.Scheme != "https" && u.Scheme != "http":
+		return bad("must start with https://")
+	case u.Host == "" || u.Hostname() == "":
+		return bad("has no host")
+	case u.User != nil:
+		return bad("must not hold a user name or password")
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || strings.HasSuffix(s, "#"):
+		return bad("must not have a query or a fragment")
+	case u.Scheme == "http" && !IsLoopback(u.Host):
+		return bad("must use https (plain http only on a loopback address)")
+	}
+	return nil
 }
 
 // TrustedProxyPrefixes returns TrustedProxies as address ranges: a single
@@ -47,8 +82,13 @@ func (m Console) TrustedProxyPrefixes() ([]netip.Prefix, error) {
 func (c Config) validateConsole() []error {
 	var errs []error
 	m := c.Console
+	if m.PublicURL != "" {
+		if err := checkPublicURL(m.PublicURL); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if m.Listen == "" {
-		return nil
+		return errs
 	}
 	if _, _, err := net.SplitHostPort(m.Listen); err != nil {
 		errs = append(errs, fmt.Errorf("console.listen: %q must be host:port, or empty to turn the console off", m.Listen))

@@ -23,6 +23,9 @@ type Rules struct {
 	Location  *time.Location
 	Cutoff    batchday.Cutoff
 	Reviewers []string
+	// ConsoleURL, when set, is the console's public address
+	// (console.public_url): the email to reviewers links to the held file.
+	ConsoleURL string
 	// ReadOptions returns how files are read (pick lists, organisation
 	// registry), fresh for each batch.
 	ReadOptions func(ctx context.Context) (pushfile.Options, error)
@@ -218,7 +221,7 @@ func (d *decision) decide(uidValidity uint32, f Fetched) (Outcome, error) {
 	for _, m := range d.mail {
 		m.SubmissionID, m.InReplyTo = d.sub.ID, d.sub.MessageID
 		if m.Kind == store.MailReview {
-			l := reviewMail(&d.sub, d.senderOrgs(), d.replaced, d.report)
+			l := reviewMail(&d.sub, d.senderOrgs(), d.replaced, d.report, rules.ConsoleURL)
 			m.Subject, m.Body = l.subject, l.body
 		}
 		if err := d.tx.Enqueue(m, d.now); err != nil {

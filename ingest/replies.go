@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"connectord/batchday"
@@ -113,7 +115,21 @@ func heldMail(sub *store.Submission, superseded []store.Submission, report *vali
 	return letter{subjectRe(sub.Subject), b.String()}
 }
 
-func reviewMail(sub *store.Submission, orgs []string, replaced []store.Submission, report *validationReport) letter {
+// reviewLink is the console's page of held submission id under base (the
+// console's public address), or "" without one.
+func reviewLink(base string, id int64) string {
+	if base == "" {
+		return ""
+	}
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u.JoinPath("review", strconv.FormatInt(id, 10)).String()
+}
+
+func reviewMail(sub *store.Submission, orgs []string, replaced []store.Submission, report *validationReport, console string) letter {
 	var b strings.Builder
 	fmt.Fprintf(&b, "A first file from a new sender is waiting for review.\n\n  submission: %d\n  sender:     %s (Connector role for %s)\n  file:       %s\n  received:   %s\n  batch day:  %s\n\n",
 		sub.ID, sub.Sender, strings.Join(orgs, ", "), sub.Filename, sub.ReceivedAt.Format("2 Jan 2006 15:04 MST"), sub.BatchDay)
@@ -125,6 +141,9 @@ func reviewMail(sub *store.Submission, orgs []string, replaced []store.Submissio
 		b.WriteByte('\n')
 	}
 	b.WriteString(report.text())
+	if link := reviewLink(console, sub.ID); link != "" {
+		fmt.Fprintf(&b, "\nReview it in the console (every row, approve or reject):\n  %s\n\nOr on the command line:\n", link)
+	}
 	fmt.Fprintf(&b, "\nApprove:  connectord review approve %d\nReject:   connectord review reject %d -reason \"...\"\n", sub.ID, sub.ID)
 	b.WriteString(signature)
 	return letter{fmt.Sprintf("Connector file waiting for review: %s from %s", sub.Filename, sub.Sender), b.String()}

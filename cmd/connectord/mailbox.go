@@ -85,7 +85,7 @@ func (a *app) ingestRules(st *store.Store) (ingest.Rules, error) {
 			TrustedAuthservIDs: a.cfg.Ingest.TrustedAuthservIDs, MaxAttachmentBytes: a.cfg.Ingest.MaxAttachmentBytes,
 			MaxMessageBytes: a.cfg.Ingest.MaxMessageBytes,
 		},
-		Location: loc, Cutoff: cutoff, Reviewers: a.cfg.Reviewers,
+		Location: loc, Cutoff: cutoff, Reviewers: a.cfg.Reviewers, ConsoleURL: a.cfg.Console.PublicURL,
 		ReadOptions: func(ctx context.Context) (pushfile.Options, error) { return a.readOptions(ctx, st) },
 	}, nil
 }
