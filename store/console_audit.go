@@ -17,6 +17,9 @@ const (
 	AuditRosterRemove = "roster-remove"
 	AuditRunNow       = "run-now"
 	AuditRetryMail    = "retry-mail"
+	// AuditDownloadFile is a copy of a received file taken from the
+	// console: it may hold passwords its sender supplied.
+	AuditDownloadFile = "download-file"
 )
 
 // ConsoleAudit is one decision taken in the web console or on the

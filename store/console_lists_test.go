@@ -35,7 +35,7 @@ func TestSubmissionsPages(t *testing.T) {
 	ctx := context.Background()
 	st := openTest(t)
 	base := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
-	var ids []int64 // newest first
+	var ids []int64
 	for i, at := range []int{5, 3, 6, 1, 4, 2, 0} { // received out of id order
 		sender := "alice.smith@nhs.net"
 		if i%2 == 1 {
@@ -279,5 +279,66 @@ func TestRosterAndAuditPages(t *testing.T) {
 	}
 	if got, _ := st.ConsoleAuditLog(ctx, ConsoleAuditFilter{Actor: "rita"}); len(got) != 0 {
 		t.Errorf("by actor rita: got %d rows, want 0", len(got))
+	}
+}
+
+// The directory's version changes with a change to a mailbox, a creation
+// count, a limit or a unit, and not otherwise.
+func TestDirectoryVersion(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t)
+	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	if err := st.PutOrganisations(ctx, []Organisation{{Code: "RR8", CreationLimit: 5}}); err != nil {
+		t.Fatal(err)
+	}
+	last, err := st.DirectoryVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := st.DirectoryVersion(ctx); again != last {
+		t.Fatal("the version changed with nothing changed")
+	}
+	for _, tc := range []struct {
+		name   string
+		change func() error
+	}{
+		{"a mailbox", func() error {
+			d, err := st.BeginDirectory(ctx)
+			if err != nil {
+				return err
+			}
+			defer d.Rollback()
+			if err := d.Put(&Mailbox{Address: "a@nhs.net", Org: "RR8", Kind: KindMailbox}, now); err != nil {
+				return err
+			}
+			if err := d.Audit(AuditEntry{At: now, Actor: "t", Action: "import"}); err != nil {
+				return err
+			}
+			return d.Commit()
+		}},
+		{"a creation count", func() error {
+			d, err := st.BeginDirectory(ctx)
+			if err != nil {
+				return err
+			}
+			defer d.Rollback()
+			if err := d.AddCreated("RR8", 1); err != nil {
+				return err
+			}
+			return d.Commit()
+		}},
+		{"a limit", func() error { return st.PutOrganisations(ctx, []Organisation{{Code: "RR8", CreationLimit: 6}}) }},
+		{"a unit", func() error {
+			return st.PutOrganisations(ctx, []Organisation{{Code: "RR8", CreationLimit: 6, Units: []string{"RR801"}}})
+		}},
+	} {
+		if err := tc.change(); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		v, err := st.DirectoryVersion(ctx)
+		if err != nil || v == last {
+			t.Errorf("after %s: version %s, %v; want a new one", tc.name, v, err)
+		}
+		last = v
 	}
 }

@@ -22,7 +22,7 @@ func (s *Store) SendersPage(ctx context.Context, q SenderQuery) ([]Sender, error
 	var where []string
 	var args []any
 	if q.Part != "" {
-		where, args = append(where, `s.address LIKE ? ESCAPE '\'`), append(args, likePattern(strings.ToLower(q.Part)))
+		where, args = append(where, `s.address LIKE ? ESCAPE '\'`), append(args, likePattern(q.Part))
 	}
 	order := " ORDER BY s.address"
 	switch {

@@ -273,7 +273,7 @@ func (s *Store) Submissions(ctx context.Context, f SubmissionFilter) ([]Submissi
 		add("state = ?", f.State)
 	}
 	if f.Sender != "" {
-		add("sender = ?", strings.ToLower(f.Sender))
+		add("sender = ?", addressKey(f.Sender))
 	}
 	if f.SenderPart != "" {
 		add(`sender LIKE ? ESCAPE '\'`, likePattern(f.SenderPart))

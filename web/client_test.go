@@ -17,6 +17,8 @@ type client struct {
 	c    *http.Client
 	base string
 	csrf string
+	// last is the URL of the last page read, after any redirects.
+	last *url.URL
 }
 
 func (f *fixture) client(t *testing.T) *client {
@@ -53,6 +55,7 @@ func (c *client) do(req *http.Request) (int, string) {
 		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer resp.Body.Close()
+	c.last = resp.Request.URL
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		c.t.Fatal(err)

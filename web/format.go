@@ -70,15 +70,24 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"remaining": remaining,
 		"bytes":     byteSize,
 		"sub":       func(a, b int) int { return a - b },
+		"add":       func(a, b int) int { return a + b },
 		"navItem": func(v view, key, href, label string) navLink {
-			return navLink{Href: href, Label: label, Current: v.Nav == key}
+			return navLink{Key: key, Href: href, Label: label, Current: v.Nav == key}
 		},
-		"plural": func(n int, one, many string) string {
-			if n == 1 {
-				return one
-			}
-			return many
+		"navCount": func(l navLink, n int, words string) navLink {
+			l.Count, l.CountWords = n, words
+			return l
 		},
+		"plural":         plural,
+		"list":           func(s ...string) []string { return s },
+		"add0":           func(a, b float64) float64 { return a + b },
+		"sub0":           func(a, b float64) float64 { return a - b },
+		"stateWords":     stateWords,
+		"mailKindWords":  mailKindWords,
+		"mailStateWords": mailStateWords,
+		"actionWords":    actionWords,
+		"runStateWords":  runStateWords,
+		"runStateTag":    runStateTag,
 	}
 }
 
@@ -122,6 +131,20 @@ func upperFirst(s string) string {
 
 // navLink is one item of the header's navigation.
 type navLink struct {
-	Href, Label string
-	Current     bool
+	Key, Href, Label string
+	Current          bool
+	Count            int // shown beside the label when not 0
+	CountWords       string
+}
+
+// asciiLower lower-cases ASCII letters only, as the roster keys
+// addresses: Unicode lower-casing would make the Kelvin sign (U+212A) a k.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

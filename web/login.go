@@ -34,7 +34,11 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, p
 	http.SetCookie(w, &http.Cookie{Name: s.loginCookieName(), Value: token, Path: "/", HttpOnly: true,
 		Secure: s.secure(), SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 	p.Token = token
-	if err := s.render(w, r, status, "login", view{Title: "Sign in", Page: p}); err != nil {
+	v := view{Title: "Sign in", Page: p}
+	if p.Error != "" {
+		v.Errors = []fieldError{{"name", p.Error}}
+	}
+	if err := s.render(w, r, status, "login", v); err != nil {
 		s.fail(w, r, err)
 	}
 }

@@ -50,10 +50,10 @@ func TestNightsSaysHowEachRunReadTheMailbox(t *testing.T) {
 	}
 }
 
-// Run now for today before the cutoff asks first, on a page that needs no
-// script; the run starts only once confirmed. A day whose cutoff has
-// passed starts at once.
-func TestRunNowBeforeTheCutoffAsksFirst(t *testing.T) {
+// Run now asks first, on a page that needs no script, saying which files
+// the run would take; for today before the cutoff it also warns that
+// files can still arrive. The run starts only once confirmed.
+func TestRunNowAsksFirst(t *testing.T) {
 	f := newFixture(t)
 	today, err := time.ParseInLocation("2006-01-02 15:04", "2026-03-03 15:00", london)
 	if err != nil {
@@ -66,14 +66,18 @@ func TestRunNowBeforeTheCutoffAsksFirst(t *testing.T) {
 	status, body := oscar.post("/nights/run", url.Values{"day": {"2026-03-03"}})
 	body = html.UnescapeString(body)
 	for _, want := range []string{
-		"Run the batch for 2026-03-03 before its cutoff?",
+		"Run the batch for 2026-03-03 now?",
 		"Files received before 20:00 (Europe/London) still go into the batch for 2026-03-03",
 		"its sender then gets a second results email",
-		`name="confirm" value="yes"`, `id="confirm-run"`, `href="/nights"`,
+		"No approved file of 2026-03-03 or earlier is waiting",
+		`name="confirm" value="yes"`, `id="confirm-yes"`, `href="/nights"`,
 	} {
 		if status != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("run now before the cutoff: got %d, want the confirmation saying %q", status, want)
 		}
+	}
+	if oscar.last.Path != "/nights/run" || oscar.last.Query().Get("day") != "2026-03-03" {
+		t.Errorf("the confirmation is at %s, want a GET of /nights/run?day=2026-03-03", oscar.last)
 	}
 	f.srv.runs.wait()
 	if runs, _ := f.st.Runs(context.Background(), "", 0); len(runs) != 0 {
@@ -85,9 +89,13 @@ func TestRunNowBeforeTheCutoffAsksFirst(t *testing.T) {
 		t.Errorf("confirmed: got %d, want the run started", status)
 	}
 	f.srv.runs.wait()
-	if status, body := oscar.post("/nights/run", url.Values{"day": {"2026-03-02"}}); status != http.StatusOK ||
+	status, body = oscar.post("/nights/run", url.Values{"day": {"2026-03-02"}})
+	if status != http.StatusOK || !strings.Contains(body, "Run the batch for 2026-03-02 now?") || strings.Contains(body, "Files can still arrive") {
+		t.Errorf("a day whose cutoff passed: got %d, want the confirmation without the cutoff's warning", status)
+	}
+	if status, body := oscar.post("/nights/run", url.Values{"day": {"2026-03-02"}, "confirm": {"yes"}}); status != http.StatusOK ||
 		!strings.Contains(body, "The batch for 2026-03-02 has started") {
-		t.Errorf("a day whose cutoff passed: got %d, want the run started at once", status)
+		t.Errorf("a day whose cutoff passed, confirmed: got %d, want the run started", status)
 	}
 	f.srv.runs.wait()
 	runs, _ := f.st.Runs(context.Background(), "", 0)
@@ -97,5 +105,23 @@ func TestRunNowBeforeTheCutoffAsksFirst(t *testing.T) {
 	audit, _ := f.st.ConsoleAuditLog(context.Background(), store.ConsoleAuditFilter{Actions: []string{store.AuditRunNow}})
 	if len(audit) != 2 || !strings.Contains(audit[1].Detail+audit[0].Detail, "before the cutoff of 2026-03-03 (confirmed)") {
 		t.Errorf("audit %+v, want the confirmed early run said so", audit)
+	}
+}
+
+// A day that cannot run goes back to the nights page with the error at
+// the top and beside the box, by a redirect.
+func TestRunNowRefusesABadDay(t *testing.T) {
+	f := newFixture(t)
+	oscar := f.login(t, operatorName)
+	oscar.get("/nights")
+	for _, tc := range []struct{ day, want string }{
+		{"3/3/2026", "Enter the batch day as YYYY-MM-DD"},
+		{"2999-01-01", "The batch day cannot be in the future."},
+	} {
+		status, body := oscar.post("/nights/run", url.Values{"day": {tc.day}})
+		if status != http.StatusOK || oscar.last.Path != "/nights" || !strings.Contains(body, "<title>Error: Nights") ||
+			!strings.Contains(body, `<a href="#run-day">`+tc.want) || !strings.Contains(body, `value="`+tc.day+`"`) {
+			t.Errorf("run now %q: got %d at %s, want the nights page with the error %q", tc.day, status, oscar.last, tc.want)
+		}
 	}
 }

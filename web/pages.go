@@ -55,9 +55,17 @@ type view struct {
 	Operator bool
 	CSRF     string
 	Flash    flash
-	NHS      bool
-	Page     any
+	// Errors are the form's problems: the error summary at the top of
+	// the page links each to its field, and the title starts "Error:".
+	Errors []fieldError
+	Held   int // files waiting for review, for the navigation
+	NHS    bool
+	Page   any
 }
+
+// HasError reports whether the page shows an error (its title then
+// starts with "Error:", as the NHS.UK error pattern asks).
+func (v view) HasError() bool { return len(v.Errors) > 0 || (v.Flash.Error && v.Flash.Text != "") }
 
 // render executes a page into a buffer and only then writes it, so a
 // template error becomes a clean 500 rather than half a page.
@@ -69,9 +77,17 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if sess := sessionFrom(r); sess != nil {
 		v.User, v.Role, v.CSRF = sess.User.Name, sess.User.Role, sess.CSRFToken
 		v.Operator = sess.User.Role == roleOperator
-		if v.Flash.Text == "" {
+		if v.Flash.Text == "" && sess.flash.Form == nil {
 			v.Flash = sess.flash
 		}
+		if f := refusedForm(r); f != nil && v.Errors == nil {
+			v.Errors = f.Errors
+		}
+		held, err := s.deps.Store.HeldCount(r.Context())
+		if err != nil {
+			s.log.Warn("count held files for the menu", "err", err)
+		}
+		v.Held = held
 	}
 	v.NHS = s.nhs
 	var buf bytes.Buffer

@@ -29,18 +29,31 @@ func (s *Server) rosterPut(w http.ResponseWriter, r *http.Request, sess *session
 		form.OrgsError = "Enter at least one organisation code, for example RR8."
 	}
 	if form.AddressError != "" || form.OrgsError != "" {
-		return s.showRoster(w, r, http.StatusUnprocessableEntity, form)
+		return s.refuseRoster(w, r, form)
 	}
 	err := s.deps.Store.PutSender(r.Context(), form.Address, codes, sess.User.Name, s.now())
 	if errors.Is(err, store.ErrUnknownOrganisation) {
 		form.OrgsError = upperFirst(err.Error()) + "."
-		return s.showRoster(w, r, http.StatusUnprocessableEntity, form)
+		return s.refuseRoster(w, r, form)
 	}
 	if err != nil {
 		return err
 	}
 	s.setFlash(r, done(fmt.Sprintf("%s may submit files for %s.", form.Address, strings.Join(codes, ", "))))
 	return redirect(w, r, "/roster")
+}
+
+// refuseRoster sends the operator back to the roster form with its
+// errors (redirect-after-POST).
+func (s *Server) refuseRoster(w http.ResponseWriter, r *http.Request, form rosterForm) error {
+	var errs []fieldError
+	if form.AddressError != "" {
+		errs = append(errs, fieldError{"address", form.AddressError})
+	}
+	if form.OrgsError != "" {
+		errs = append(errs, fieldError{"orgs", form.OrgsError})
+	}
+	return s.refused(w, r, "/roster#add", map[string]string{"address": form.Address, "orgs": form.Orgs}, errs...)
 }
 
 // addressHint says which addresses the roster takes: those of

@@ -39,7 +39,13 @@ type Deps struct {
 	Ran      func(store.BatchRun)
 	Location *time.Location
 	Cutoff   batchday.Cutoff
-	Log      *slog.Logger
+	// Schedule is batch.schedule (cron), shown on the nights page.
+	Schedule string
+	// MailFrom and LoopHeader are what the outbox sender writes in every
+	// email's From and loop header (smtp.from), for showing a mail as
+	// sent.
+	MailFrom, LoopHeader string
+	Log                  *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -108,8 +114,9 @@ type Server struct {
 	tls     *tls.Config
 	handler http.Handler
 
-	previewMu sync.Mutex // one dry run at a time: each holds the write lock
-	runs      batchRunner
+	previewMu sync.Mutex // one dry run (or index) made at a time: a dry run holds the write lock
+	nonce     string     // this process, in the key of a kept dry run
+	runs      nightRunner
 	dummy     dummyHash
 	hashes    *hashSlots
 }
@@ -179,6 +186,9 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	}
 	if !s.nhs {
 		s.log.Warn("the NHS.UK frontend is not in this build (run scripts/console-assets.sh before go build): serving plain pages")
+	}
+	if s.nonce, err = newToken(); err != nil {
+		return nil, err
 	}
 	s.hashes = newHashSlots(cfg.HashSlots, cfg.HashWait)
 	s.runs.s = s

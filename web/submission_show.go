@@ -4,19 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
+	"net/url"
 	"path/filepath"
 
-	"connectord/scheduler"
 	"connectord/store"
 )
 
 type submissionPage struct {
 	Sub     store.Submission
 	Counts  []statusCount
-	Results *resultTable
-	More    int
+	Rows    *rowsView
 	NoFile  string // why the results cannot be shown
+	HasFile bool   // the received file can be downloaded
 	Mail    []store.OutboxMessage
 	Audit   []store.ConsoleAudit
 }
@@ -24,11 +23,9 @@ type submissionPage struct {
 // Summary is the submission's summary.
 func (p submissionPage) Summary() summary { return summary{Sub: p.Sub} }
 
-// resultRowsShown bounds the rows listed for a processed file.
-const resultRowsShown = 200
-
-// submissionShow shows one submission: its disposition, its rows' results
-// once processed (without generated passwords) and the mail about it.
+// submissionShow shows one submission: its disposition, the downloads of
+// its file and results, every row's result once processed (a page at a
+// time, without generated passwords) and the mail about it.
 func (s *Server) submissionShow(w http.ResponseWriter, r *http.Request, _ *session) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -42,7 +39,7 @@ func (s *Server) submissionShow(w http.ResponseWriter, r *http.Request, _ *sessi
 	if err != nil {
 		return err
 	}
-	p := submissionPage{Sub: sub, Counts: parseCounts(sub.Counts)}
+	p := submissionPage{Sub: sub, Counts: parseCounts(sub.Counts), HasFile: sub.FileSHA256 != "" && sub.PurgedAt.IsZero()}
 	if p.Mail, err = s.deps.Store.Outbox(ctx, store.OutboxFilter{SubmissionID: id}); err != nil {
 		return err
 	}
@@ -54,39 +51,28 @@ func (s *Server) submissionShow(w http.ResponseWriter, r *http.Request, _ *sessi
 		p.NoFile = fmt.Sprintf("The received file and its results were removed on %s, at the end of their retention period. The counts above and the mail below are kept.",
 			sub.PurgedAt.In(s.deps.Location).Format("2 January 2006"))
 	case sub.State == store.StateProcessed:
-		s.loadResults(&p)
+		s.loadResults(r, &p)
 	}
 	return s.render(w, r, http.StatusOK, "submission", view{Title: fmt.Sprintf("Submission %d: %s", id, sub.Filename),
 		Nav: "submissions", Page: p})
 }
 
-// loadResults reads the start of a processed submission's results file.
-func (s *Server) loadResults(p *submissionPage) {
-	rel := filepath.Join(scheduler.ResultsDir, fmt.Sprintf("%d.csv", p.Sub.ID))
-	for _, m := range p.Mail {
-		if m.Kind == store.MailResults && m.AttachmentPath != "" {
-			rel = m.AttachmentPath
-		}
-	}
-	if !filepath.IsLocal(rel) {
-		p.NoFile = "The results file's recorded path is not inside the data directory."
+// loadResults reads the page of a processed submission's results the
+// request asks for.
+func (s *Server) loadResults(r *http.Request, p *submissionPage) {
+	rel, _, err := s.resultsFile(r.Context(), p.Sub)
+	if err != nil {
+		p.NoFile = "The results file cannot be found: " + err.Error()
 		return
 	}
-	f, err := os.Open(filepath.Join(s.deps.Batch.DataDir, rel))
+	dir, meta, err := s.resultsIndex(r.Context(), p.Sub, rel)
 	if err != nil {
+		s.log.Warn("results not shown", "submission", p.Sub.ID, "file", filepath.Base(rel), "err", err)
 		p.NoFile = "The results file is not available: " + err.Error()
 		return
 	}
-	defer f.Close()
-	t, err := readResultTable(f, resultRowsShown)
+	p.Rows, err = s.rowsPage(dir, meta, readRowsQuery(r.URL.Query()), false, fmt.Sprintf("/submissions/%d", p.Sub.ID), url.Values{})
 	if err != nil {
 		p.NoFile = "The results file could not be read: " + err.Error()
-		return
 	}
-	p.Results = &t
-	total := 0
-	for _, c := range p.Counts {
-		total += c.N
-	}
-	p.More = total - len(t.Rows)
 }

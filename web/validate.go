@@ -26,7 +26,11 @@ func (s *Server) validatePage(w http.ResponseWriter, r *http.Request, _ *session
 func (s *Server) validateUpload(w http.ResponseWriter, r *http.Request, sess *session) error {
 	page := validatePage{MaxBytes: s.cfg.MaxUploadBytes}
 	show := func(status int) error {
-		return s.render(w, r, status, "validate", view{Title: "Validate a file", Nav: "validate", Page: page})
+		v := view{Title: "Validate a file", Nav: "validate", Page: page}
+		if page.Error != "" {
+			v.Errors = []fieldError{{"file", page.Error}}
+		}
+		return s.render(w, r, status, "validate", v)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUploadBytes+maxFormBytes)
 	f, err := s.tempFile()
