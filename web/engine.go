@@ -25,6 +25,7 @@ func (s *Server) extractCSV(sub store.Submission) (*spool.CSVFile, error) {
 // generates no passwords. The caller holds previewMu: one runs at a time,
 // as each holds the database's write lock while it works.
 func (s *Server) dryRun(ctx context.Context, f provision.File, job provision.Job) (provision.Summary, error) {
+	s.dryRuns.Add(1)
 	dtx, err := s.deps.Store.BeginDirectory(ctx)
 	if err != nil {
 		return provision.Summary{}, err

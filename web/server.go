@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"connectord/batchday"
@@ -114,8 +115,9 @@ type Server struct {
 	tls     *tls.Config
 	handler http.Handler
 
-	previewMu sync.Mutex // one dry run (or index) made at a time: a dry run holds the write lock
-	nonce     string     // this process, in the key of a kept dry run
+	previewMu sync.Mutex   // one dry run (or index) made at a time: a dry run holds the write lock
+	nonce     string       // this process, in the key of a kept dry run
+	dryRuns   atomic.Int64 // dry runs made, for tests and the benchmark
 	runs      nightRunner
 	dummy     dummyHash
 	hashes    *hashSlots
