@@ -119,9 +119,18 @@ func TestPreviewOfTheWholeFile(t *testing.T) {
 	if n := f.srv.dryRuns.Load(); n != 1 {
 		t.Errorf("%d dry runs for one version of the directory, want 1", n)
 	}
+}
 
-	// The directory changes: the next view makes a new dry run and drops
-	// the old one.
+// When the directory changes, the next view makes a new dry run and
+// drops the old one.
+func TestPreviewMadeAgainWhenTheDirectoryChanges(t *testing.T) {
+	f := newFixture(t)
+	csv, _ := bigFile()
+	id := f.held(t, "alice.smith@nhs.net", "big.csv", csv)
+	rita := f.login(t, reviewerName)
+	page := fmt.Sprintf("/review/%d", id)
+	rita.get(page)
+	rita.get(page + "?page=2")
 	before, _ := filepath.Glob(filepath.Join(f.night.DataDir, "previews", fmt.Sprintf("%d-*", id)))
 	dtx, err := f.st.BeginDirectory(context.Background())
 	if err != nil {
@@ -134,7 +143,7 @@ func TestPreviewOfTheWholeFile(t *testing.T) {
 	if err != nil || dtx.Commit() != nil {
 		t.Fatal(err)
 	}
-	_, body = rita.get(page)
+	_, body := rita.get(page)
 	if n := f.srv.dryRuns.Load(); n != 2 || !strings.Contains(body, "PROCESSED_NOCHANGE") && !strings.Contains(body, "PROCESSED_UPDATED") {
 		t.Errorf("after a directory change: %d dry runs, want 2, and the changed row's new result", n)
 	}
