@@ -72,10 +72,10 @@ func TestPreviewOfTheWholeFile(t *testing.T) {
 	}
 	for _, want := range []string{
 		"120 rows", // 1 + 55 + 3 + 61
-		`<code class="app-code">PROCESSED_NEW</code> <span class="app-nowrap">50 rows</span>`,
-		`<code class="app-code">ACCESS_DENIED, creation limit reached</code> <span class="app-nowrap">6 rows</span>`,
-		`<code class="app-code">ACCESS_DENIED, not the sender's organisation</code> <span class="app-nowrap">3 rows</span>`,
-		`<code class="app-code">INVALID</code> <span class="app-nowrap">61 rows</span>`,
+		`<code class="app-code">PROCESSED_NEW</code>: <span class="app-nowrap">50 rows</span>`,
+		`<code class="app-code">ACCESS_DENIED</code>, creation limit reached: <span class="app-nowrap">6 rows</span>`,
+		`<code class="app-code">ACCESS_DENIED</code>, not the sender's organisation: <span class="app-nowrap">3 rows</span>`,
+		`<code class="app-code">INVALID</code>: <span class="app-nowrap">61 rows</span>`,
 		"A new mailbox would be created for each of these rows.",
 		"The organisation's mailbox creation limit would be reached: no mailbox would be created.",
 		"Every row: 1 to 50 of 120",

@@ -42,6 +42,7 @@ type rowsView struct {
 // rowCat is a category of rows and how many there are.
 type rowCat struct {
 	Key, Status, Label, Meaning, Href string
+	Reason                            string // why ACCESS_DENIED, in words
 	N                                 int
 	Current                           bool
 }
@@ -94,7 +95,7 @@ func (s *Server) rowsPage(dir string, meta indexMeta, q rowsQuery, future bool, 
 		if n == 0 {
 			continue
 		}
-		c := rowCat{Key: key, Status: categoryStatus(key), Label: categoryLabel(key), Meaning: categoryMeaning(key, future),
+		c := rowCat{Key: key, Status: categoryStatus(key), Label: categoryLabel(key), Reason: categoryReason(key), Meaning: categoryMeaning(key, future),
 			Href: href(key, 1), N: n, Current: key == q.Key}
 		v.Categories = append(v.Categories, c)
 	}

@@ -16,13 +16,22 @@ func categoryStatus(key string) string {
 
 // categoryLabel names a category for a list of counts.
 func categoryLabel(key string) string {
-	switch key {
-	case deniedOrg:
-		return "ACCESS_DENIED, not the sender's organisation"
-	case deniedLimit:
-		return "ACCESS_DENIED, creation limit reached"
+	if r := categoryReason(key); r != "" {
+		return categoryStatus(key) + ", " + r
 	}
 	return key
+}
+
+// categoryReason is why the rows of an ACCESS_DENIED category were
+// refused, in words; "" for the other categories.
+func categoryReason(key string) string {
+	switch key {
+	case deniedOrg:
+		return "not the sender's organisation"
+	case deniedLimit:
+		return "creation limit reached"
+	}
+	return ""
 }
 
 // categoryMeaning explains a category: for a reviewer, what tonight's
