@@ -117,10 +117,16 @@ func (p *page) fill(sel, value string) {
 	}
 }
 
+// waitFor bounds a wait for an element of a page already loaded: one
+// that is not there fails the test, not the whole browser's deadline.
+const waitFor = 20 * time.Second
+
 // text is the visible text of the first element sel matches, once visible.
 func (p *page) text(sel string) string {
 	p.t.Helper()
-	s, err := chromedp.Run(p.ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+	ctx, cancel := context.WithTimeout(p.ctx, waitFor)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
 	if err != nil {
 		p.t.Fatalf("text of %s: %v", sel, err)
 	}
@@ -148,8 +154,9 @@ func (p *page) signIn(name, password string) int64 {
 	return p.submit("#sign-in")
 }
 
-// check audits the page with axe-core (no serious or critical violation
-// allowed) and, with -screenshots, saves it as docs/screenshots/NAME.png.
+// check audits the page with axe-core (no violation of WCAG 2.2 AA at all,
+// and no serious or critical one of best practice) and, with
+// -screenshots, saves it as docs/screenshots/NAME.png.
 func (p *page) check(name string) {
 	p.t.Helper()
 	p.axe(name)
@@ -178,14 +185,26 @@ type axeViolation struct {
 	ID     string   `json:"id"`
 	Impact string   `json:"impact"`
 	Help   string   `json:"help"`
+	Tags   []string `json:"tags"`
 	Nodes  []string `json:"nodes"`
+}
+
+// wcag reports whether a violation breaks a WCAG success criterion (not
+// only a best practice).
+func (v axeViolation) wcag() bool {
+	for _, tag := range v.Tags {
+		if strings.HasPrefix(tag, "wcag") {
+			return true
+		}
+	}
+	return false
 }
 
 const axeRun = `axe.run(document, {
 	runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']},
 	resultTypes: ['violations'],
 }).then(r => JSON.stringify(r.violations.map(v => ({
-	id: v.id, impact: v.impact, help: v.help,
+	id: v.id, impact: v.impact, help: v.help, tags: v.tags,
 	nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.html.slice(0, 160)),
 }))))`
 
@@ -212,7 +231,7 @@ func (p *page) axe(name string) {
 	}
 	for _, v := range vs {
 		msg := v.ID + " (" + v.Impact + "): " + v.Help + "\n\t" + strings.Join(v.Nodes, "\n\t")
-		if v.Impact == "serious" || v.Impact == "critical" {
+		if v.wcag() || v.Impact == "serious" || v.Impact == "critical" {
 			p.t.Errorf("axe-core, page %s: %s", name, msg)
 		} else {
 			p.t.Logf("axe-core, page %s, minor: %s", name, msg)
@@ -220,14 +239,60 @@ func (p *page) axe(name string) {
 	}
 }
 
-// fitsWidth checks that the page does not scroll sideways.
-func (p *page) fitsWidth(name string) {
+// overflow is how much wider than the screen the page is. It compares
+// with screen.width, not innerWidth: mobile emulation may widen the
+// layout viewport (and so innerWidth) to fit a page too wide, which can
+// hide the overflow.
+func (p *page) overflow() int {
 	p.t.Helper()
-	over, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+	over, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](
+		`Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - screen.width`))
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	if over > 0 {
-		p.t.Errorf("%s is %d px wider than a narrow screen", name, over)
+	return over
+}
+
+// fitsWidth checks that the page does not scroll sideways on the screen.
+func (p *page) fitsWidth(name string) {
+	p.t.Helper()
+	if over := p.overflow(); over > 0 {
+		p.t.Errorf("%s is %d px wider than the screen", name, over)
 	}
+}
+
+// narrow emulates a phone: a 375 px screen.
+func (p *page) narrow() {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile)); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// wide goes back to a desktop window.
+func (p *page) wide() {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// title is the page's title.
+func (p *page) title() string {
+	p.t.Helper()
+	s, err := chromedp.Run(p.ctx, chromedp.Title())
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return s
+}
+
+// eval runs a script on the page.
+func (p *page) eval(js string) error {
+	return chromedp.Do(p.ctx, chromedp.Evaluate[chromedp.Void](js))
+}
+
+// evalInt runs a script that returns a number.
+func (p *page) evalInt(js string) (int, error) {
+	return chromedp.Run(p.ctx, chromedp.Evaluate[int](js))
 }
