@@ -259,6 +259,29 @@ func (p *page) fitsWidth(name string) {
 	if over := p.overflow(); over > 0 {
 		p.t.Errorf("%s is %d px wider than the screen", name, over)
 	}
+	p.tablesFit(name)
+}
+
+// tableOverflow is how far the widest responsive table of the page
+// scrolls in its box: a responsive table (one row a card on a phone) must
+// fit, or its Result and Detail are off to the side. The NHS.UK table is
+// 4 px wider than its box by design.
+func (p *page) tableOverflow() int {
+	p.t.Helper()
+	over, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](`Math.ceil(Math.max(0, ...[...document.querySelectorAll('.nhsuk-table-responsive')].map(t =>
+		t.getBoundingClientRect().width - t.parentElement.clientWidth - 4)))`))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return over
+}
+
+// tablesFit checks that every responsive table fits its box.
+func (p *page) tablesFit(name string) {
+	p.t.Helper()
+	if over := p.tableOverflow(); over > 0 {
+		p.t.Errorf("%s: a table is %d px wider than its box: its last columns are off to the side", name, over)
+	}
 }
 
 // narrow emulates a phone: a 375 px screen.

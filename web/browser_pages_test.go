@@ -31,6 +31,7 @@ func sweep(t *testing.T, p *page, cases []pageCase, narrowShots map[string]strin
 			t.Errorf("%s: status %d, want %d", c.path, st, want)
 		}
 		p.check(c.shot)
+		p.tablesFit(c.path)
 	}
 	p.narrow()
 	defer p.wide()
@@ -244,4 +245,28 @@ func TestBrowserWidthCheckCatchesOverflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("the old check (scrollWidth - innerWidth) sees %d px", old)
+}
+
+// The table check sees what the page check cannot: a responsive table
+// scrolling in its box on a phone, its values off to the side (the outbox
+// was, its long addresses unbroken).
+func TestBrowserTableCheckCatchesOverflow(t *testing.T) {
+	browser := startBrowser(t)
+	f := newRichFixture(t)
+	oscar := f.page(t, browser)
+	oscar.signIn(operatorName, testPassword)
+	oscar.narrow()
+	oscar.open("/outbox")
+	if over := oscar.tableOverflow(); over != 0 {
+		t.Fatalf("the outbox's list is %d px wider than its box", over)
+	}
+	if err := oscar.eval(`document.querySelectorAll('#mail-list td, #mail-list td *').forEach(e => e.style.overflowWrap = 'normal')`); err != nil {
+		t.Fatal(err)
+	}
+	if over := oscar.tableOverflow(); over <= 0 {
+		t.Errorf("with addresses that cannot break the list is %d px wider than its box; the check must see it", over)
+	}
+	if over := oscar.overflow(); over != 0 {
+		t.Logf("the page check sees %d px", over)
+	}
 }
