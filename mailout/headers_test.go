@@ -19,7 +19,7 @@ func TestHeadersAreWhatComposeWrites(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "r.csv"), []byte("a,b\r\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := &Sender{From: "connector.data@nhs.net", LoopHeader: "X-Connectord-Loop", DataDir: dir}
+	s := &Mailer{From: "connector.data@nhs.net", LoopHeader: "X-Connectord-Loop", DataDir: dir}
 	date := time.Date(2026, 3, 3, 21, 4, 5, 0, time.FixedZone("GMT", 0))
 	for _, m := range []store.OutboxMessage{
 		{Recipient: "alice.smith@nhs.net", Subject: "Re: Staff – März", MessageID: "a1@nhs.net", InReplyTo: "orig@nhs.net",

@@ -98,7 +98,7 @@ func (s *Server) downloadResults(w http.ResponseWriter, r *http.Request, sess *s
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(filepath.Join(s.deps.Night.DataDir, rel))
+	f, err := os.Open(filepath.Join(s.deps.Batch.DataDir, rel))
 	if err != nil {
 		return err
 	}

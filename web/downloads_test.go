@@ -39,7 +39,7 @@ func TestDownloads(t *testing.T) {
 	if _, err := f.srv.deps.Review.Approve(ctx, done, "test", f.now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.night.Run(ctx, f.day, "command", f.now()); err != nil {
+	if _, err := f.batch.Run(ctx, f.day, "command", f.now()); err != nil {
 		t.Fatal(err)
 	}
 	held := f.held(t, "bob.jones@nhs.net", "densham.csv", denshamCSV)
@@ -99,7 +99,7 @@ func TestDownloads(t *testing.T) {
 
 func readDataFile(t *testing.T, f *fixture, rel string) string {
 	t.Helper()
-	b, err := readFile(f.night.DataDir, rel)
+	b, err := readFile(f.batch.DataDir, rel)
 	if err != nil {
 		t.Fatal(err)
 	}

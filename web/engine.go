@@ -17,7 +17,7 @@ import (
 // checked against the SHA-256 recorded when it arrived, in a scratch file
 // at its start. Close removes it.
 func (s *Server) extractCSV(sub store.Submission) (*spool.CSVFile, error) {
-	return s.deps.Night.Spool.ExtractCSV(sub, s.deps.Night.Policy)
+	return s.deps.Batch.Spool.ExtractCSV(sub, s.deps.Batch.Policy)
 }
 
 // dryRun applies f as tonight's run would, each row's would-be result to
@@ -31,7 +31,7 @@ func (s *Server) dryRun(ctx context.Context, f provision.File, job provision.Job
 		return provision.Summary{}, err
 	}
 	defer dtx.Rollback()
-	return s.deps.Night.Processor.Apply(ctx, dtx, f, job)
+	return s.deps.Batch.Processor.Apply(ctx, dtx, f, job)
 }
 
 // deniedForLimit reports whether an ACCESS_DENIED row's Detail says the

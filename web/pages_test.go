@@ -24,7 +24,7 @@ func processedFixture(t *testing.T) (f *fixture, done, held int64) {
 	if _, err := f.srv.deps.Review.Approve(ctx, done, reviewerName, f.now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.night.Run(ctx, f.day, "schedule", f.now()); err != nil {
+	if _, err := f.batch.Run(ctx, f.day, "schedule", f.now()); err != nil {
 		t.Fatal(err)
 	}
 	held = f.held(t, "bob.jones@nhs.net", "densham.csv", denshamCSV)

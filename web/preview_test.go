@@ -131,7 +131,7 @@ func TestPreviewMadeAgainWhenTheDirectoryChanges(t *testing.T) {
 	page := fmt.Sprintf("/review/%d", id)
 	rita.get(page)
 	rita.get(page + "?page=2")
-	before, _ := filepath.Glob(filepath.Join(f.night.DataDir, "previews", fmt.Sprintf("%d-*", id)))
+	before, _ := filepath.Glob(filepath.Join(f.batch.DataDir, "previews", fmt.Sprintf("%d-*", id)))
 	dtx, err := f.st.BeginDirectory(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +147,7 @@ func TestPreviewMadeAgainWhenTheDirectoryChanges(t *testing.T) {
 	if n := f.srv.dryRuns.Load(); n != 2 || !strings.Contains(body, "PROCESSED_NOCHANGE") && !strings.Contains(body, "PROCESSED_UPDATED") {
 		t.Errorf("after a directory change: %d dry runs, want 2, and the changed row's new result", n)
 	}
-	after, _ := filepath.Glob(filepath.Join(f.night.DataDir, "previews", fmt.Sprintf("%d-*", id)))
+	after, _ := filepath.Glob(filepath.Join(f.batch.DataDir, "previews", fmt.Sprintf("%d-*", id)))
 	if len(before) != 1 || len(after) != 1 || before[0] == after[0] {
 		t.Errorf("kept dry runs: before %v, after %v; want one, replaced", before, after)
 	}
@@ -189,7 +189,7 @@ func TestApproveWithRowsNotAppliedAsksFirst(t *testing.T) {
 	if _, body := rita.post(fmt.Sprintf("/review/%d/approve", clean), url.Values{}); !strings.Contains(body, "Approved densham.csv") {
 		t.Error("a file whose rows all apply was not approved at once")
 	}
-	if left, _ := filepath.Glob(filepath.Join(f.night.DataDir, "previews", "*")); len(left) != 0 {
+	if left, _ := filepath.Glob(filepath.Join(f.batch.DataDir, "previews", "*")); len(left) != 0 {
 		t.Errorf("dry runs of decided files kept: %v", left)
 	}
 }

@@ -31,7 +31,7 @@ const rosterShown = 50
 func (s *Server) roster(w http.ResponseWriter, r *http.Request, _ *session) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	p := rosterPage{Search: strings.TrimSpace(q.Get("q")), AddressHint: addressHint(s.deps.Night.Policy.AllowedDomains)}
+	p := rosterPage{Search: strings.TrimSpace(q.Get("q")), AddressHint: addressHint(s.deps.Batch.Policy.AllowedDomains)}
 	if f := refusedForm(r); f != nil {
 		p.Form = rosterForm{Address: f.value("address"), Orgs: f.value("orgs"),
 			AddressError: f.errorFor("address"), OrgsError: f.errorFor("orgs")}

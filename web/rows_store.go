@@ -25,7 +25,7 @@ import (
 // removed at the end of their retention.
 
 // previewsDir is where the console keeps dry runs and indexes.
-func (s *Server) previewsDir() string { return filepath.Join(s.deps.Night.DataDir, "previews") }
+func (s *Server) previewsDir() string { return filepath.Join(s.deps.Batch.DataDir, "previews") }
 
 // previewKey names the version of a held file's dry run.
 func (s *Server) previewKey(ctx context.Context, sub store.Submission, sender store.Sender) (string, error) {
@@ -64,7 +64,7 @@ func (s *Server) resultsIndex(ctx context.Context, sub store.Submission, rel str
 				in, _ = pushfile.Open(csv, opts)
 			}
 		}
-		return buildIndex(tmp, filepath.Join(s.deps.Night.DataDir, rel), rel, in, s.now())
+		return buildIndex(tmp, filepath.Join(s.deps.Batch.DataDir, rel), rel, in, s.now())
 	})
 }
 
@@ -141,5 +141,5 @@ func (s *Server) resultsPath(dir string, meta indexMeta) string {
 	if meta.Results == "" {
 		return filepath.Join(dir, resultsName)
 	}
-	return filepath.Join(s.deps.Night.DataDir, meta.Results)
+	return filepath.Join(s.deps.Batch.DataDir, meta.Results)
 }

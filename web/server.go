@@ -118,7 +118,7 @@ type Server struct {
 	previewMu sync.Mutex   // one dry run (or index) made at a time: a dry run holds the write lock
 	nonce     string       // this process, in the key of a kept dry run
 	dryRuns   atomic.Int64 // dry runs made, for tests and the benchmark
-	runs      nightRunner
+	runs      batchRunner
 	dummy     dummyHash
 	hashes    *hashSlots
 }

@@ -106,8 +106,8 @@ func (a *app) daemon(ctx context.Context, st *store.Store) (*daemon, error) {
 		d.health.RunFinished(runs[0], next)
 	}
 	d.console, err = a.startConsole(web.Deps{
-		Store: st, Review: &ingest.Review{Store: st}, Night: d.night,
-		ReadOptions: d.night.ReadOptions, WakeMail: d.wakeMail, Ran: d.ran, Location: loc, Cutoff: cutoff, Log: a.log,
+		Store: st, Review: &ingest.Review{Store: st}, Batch: d.batch,
+		ReadOptions: d.batch.ReadOptions, WakeMail: d.wakeMail, Ran: d.ran, Location: loc, Cutoff: cutoff, Log: a.log,
 		Schedule: a.cfg.Batch.Schedule, MailFrom: a.cfg.SMTP.From, LoopHeader: LoopHeader,
 	})
 	if err != nil {
