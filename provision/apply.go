@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"connectord/pushfile"
-	"connectord/store"
 )
 
 // File is one push file to apply.
@@ -18,15 +17,15 @@ type File struct {
 // Apply is the one way a push file is applied, by the batch, by
 // 'connectord process' and by the console's dry-run preview: f is opened
 // with the engine's reader, every row is decided in file order as
-// job.Sender's and applied through tx, and each row's result goes to
+// job.Sender's and applied through dir, and each row's result goes to
 // job.Results.
 //
-// The caller owns tx and commits it (the whole file) or rolls it back (a
-// dry run, or any error), so the file's other work can commit with it.
-// Apply uses tx only for the directory's lookups and changes. A
-// *pushfile.FileError means the file is unusable and nothing in it may be
-// applied.
-func (p *Processor) Apply(ctx context.Context, tx *store.DirectoryTx, f File, job Job) (Summary, error) {
+// The caller owns dir: for the embedded directory it commits the
+// transaction under it (the whole file) or rolls it back (a dry run, or
+// any error), so the file's other work can commit with it. In a dry run
+// dir must change nothing. A *pushfile.FileError means the file is
+// unusable and nothing in it may be applied.
+func (p *Processor) Apply(ctx context.Context, dir Directory, f File, job Job) (Summary, error) {
 	rd, err := pushfile.Open(f.Data, f.Read)
 	if err != nil {
 		return Summary{}, err
@@ -37,5 +36,5 @@ func (p *Processor) Apply(ctx context.Context, tx *store.DirectoryTx, f File, jo
 			return Summary{}, err
 		}
 	}
-	return p.rows(ctx, tx, rd, out, f.Name, job)
+	return p.rows(ctx, dir, rd, out, f.Name, job)
 }

@@ -101,7 +101,7 @@ func benchProcess(b *testing.B, set synth.Set, edit func(string) string) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		sum, err := p.Apply(ctx, tx, File{Name: "push.csv", Data: bytes.NewReader(data), Read: pushfile.Options{Registry: reg}},
+		sum, err := p.Apply(ctx, Embedded(tx), File{Name: "push.csv", Data: bytes.NewReader(data), Read: pushfile.Options{Registry: reg}},
 			Job{Sender: sender, Now: time.Now(), Results: io.Discard})
 		if err != nil {
 			b.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -49,18 +48,21 @@ type Summary struct {
 // leaving room for a collision number.
 const maxLocalPart = 58
 
-// rows reads every row of rd, decides and applies it through tx, and
-// writes each row's result to out (when not nil).
-func (p *Processor) rows(ctx context.Context, tx *store.DirectoryTx, rd *pushfile.Reader, out *pushfile.ResultsWriter, file string, job Job) (Summary, error) {
-	limits, err := tx.CreationCounts()
+// rows reads every row of rd, decides and applies it through dir, and
+// writes each row's result to out (when not nil). Rows go in groups of
+// dir.Batch(), whose Local IDs are looked up together.
+func (p *Processor) rows(ctx context.Context, dir Directory, rd *pushfile.Reader, out *pushfile.ResultsWriter, file string, job Job) (Summary, error) {
+	limits, err := dir.CreationCounts(ctx)
 	if err != nil {
 		return Summary{}, err
 	}
-	r := &run{p: p, tx: tx, job: job, file: file, limits: limits, sum: Summary{Counts: Counts{}, Created: map[string]int{}},
-		idCol: rd.ColumnName(pushfile.LocalID)}
+	r := &run{p: p, ctx: ctx, dir: dir, job: job, file: file, limits: limits, sum: Summary{Counts: Counts{}, Created: map[string]int{}},
+		rd: rd, idCol: rd.ColumnName(pushfile.LocalID), out: out, found: map[string]store.Mailbox{}}
 	if r.rnd = p.Rand; r.rnd == nil {
 		r.rnd = rand.Reader
 	}
+	batch := max(1, dir.Batch())
+	group := make([]*pushfile.Row, 0, batch)
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -74,20 +76,24 @@ func (p *Processor) rows(ctx context.Context, tx *store.DirectoryTx, rd *pushfil
 		if err != nil {
 			return Summary{}, err
 		}
-		res, err := r.decide(row)
-		if err != nil {
-			return Summary{}, fmt.Errorf("%s line %d: %w", file, row.Line, err)
+		if batch == 1 {
+			group = append(group[:0], row)
+		} else {
+			group = append(group, row.Clone())
 		}
-		r.sum.Counts[Status(res.Status)]++
-		if out != nil {
-			if err := out.Write(row, res); err != nil {
-				return Summary{}, fmt.Errorf("write results: %w", err)
+		if len(group) == batch {
+			if err := r.group(group); err != nil {
+				return Summary{}, err
 			}
+			group = group[:0]
 		}
+	}
+	if err := r.group(group); err != nil {
+		return Summary{}, err
 	}
 	if !job.DryRun {
 		for org, n := range r.sum.Created {
-			if err := tx.AddCreated(org, n); err != nil {
+			if err := dir.AddCreated(ctx, org, n); err != nil {
 				return Summary{}, err
 			}
 		}
@@ -100,10 +106,63 @@ func (p *Processor) rows(ctx context.Context, tx *store.DirectoryTx, rd *pushfil
 	return r.sum, nil
 }
 
+// group looks up the Local IDs of rows in one go, then decides each row in
+// file order and writes its result.
+func (r *run) group(rows []*pushfile.Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	clear(r.found)
+	ids := r.ids[:0]
+	for _, row := range rows {
+		if id := row.Value[pushfile.LocalID]; row.Valid() && id != "" && r.job.Sender.MayActFor(row.Value[pushfile.Organisation]) {
+			ids = append(ids, id)
+		}
+	}
+	r.ids = ids
+	if len(ids) > 0 {
+		if err := r.dir.LookupLocalIDs(r.ctx, ids, func(id string, m *store.Mailbox) { r.found[idKey(id)] = *m }); err != nil {
+			return err
+		}
+	}
+	for _, row := range rows {
+		res, err := r.decide(row)
+		if err != nil {
+			return fmt.Errorf("%s line %d: %w", r.file, row.Line, err)
+		}
+		r.sum.Counts[Status(res.Status)]++
+		if r.out != nil {
+			if err := r.out.Write(row, res); err != nil {
+				return fmt.Errorf("write results: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// idKey is how Local IDs compare: ignoring the case of ASCII letters only.
+func idKey(id string) string {
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(id)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return id
+}
+
 // run is the state of one file's processing.
 type run struct {
 	p      *Processor
-	tx     *store.DirectoryTx
+	ctx    context.Context
+	dir    Directory
+	rd     *pushfile.Reader
+	out    *pushfile.ResultsWriter
 	job    Job
 	file   string // the file's name, for the audit trail
 	rnd    io.Reader
@@ -111,6 +170,10 @@ type run struct {
 	sum    Summary
 	mb     store.Mailbox
 	idCol  string // the Local ID column's name in the file's format
+	// found holds the entries of the current group's Local IDs (by idKey),
+	// kept up to date as its rows change them; ids is its lookup's list.
+	found map[string]store.Mailbox
+	ids   []string
 	// next is, per address base, the first collision number not yet known
 	// to be taken, so a file creating many people of one name does not
 	// probe john.smith, john.smith2… from the start each time.
@@ -150,11 +213,8 @@ func (r *run) settle(row *pushfile.Row) (pushfile.Result, error) {
 			r.job.Sender.Address, org, orgList(r.job.Sender.Orgs)), ""), nil
 	}
 	if id := v[pushfile.LocalID]; id != "" {
-		found, err := r.tx.ByLocalID(id, &r.mb)
-		if err != nil {
-			return pushfile.Result{}, err
-		}
-		if found {
+		if m, found := r.found[idKey(id)]; found {
+			r.mb = m
 			return r.existing(row)
 		}
 		if res, lost, err := r.lostZeros(id, org); lost || err != nil {
@@ -162,7 +222,7 @@ func (r *run) settle(row *pushfile.Row) (pushfile.Result, error) {
 		}
 	}
 	first, last := v[pushfile.FirstName], v[pushfile.LastName]
-	addr, dup, err := r.tx.NameMatch(org, store.NameKey(first, last))
+	addr, dup, err := r.dir.NameMatch(r.ctx, org, store.NameKey(first, last))
 	if err != nil {
 		return pushfile.Result{}, err
 	}
@@ -194,11 +254,17 @@ func (r *run) existing(row *pushfile.Row) (pushfile.Result, error) {
 	if len(changed) == 0 {
 		return result(NoChange, "", m.Address), nil
 	}
-	if err := r.tx.Update(m, r.job.Now); err != nil {
+	if err := r.dir.Update(r.ctx, m, changed, r.job.Now); err != nil {
+		var no *Refusal
+		if errors.As(err, &no) {
+			*m = before
+			return result(Invalid, r.rd.ColumnName(no.Field)+": "+no.Reason, m.Address), nil
+		}
 		return pushfile.Result{}, err
 	}
+	r.found[idKey(m.LocalID)] = *m
 	b, a := changeJSON(&before, m, changed)
-	if err := r.tx.Audit(store.AuditEntry{At: r.job.Now, Actor: r.job.Sender.Address, Source: r.file,
+	if err := r.dir.Audit(r.ctx, store.AuditEntry{At: r.job.Now, Actor: r.job.Sender.Address, Source: r.file,
 		Line: row.Line, Action: "update", Address: m.Address, LocalID: m.LocalID, Before: b, After: a}); err != nil {
 		return pushfile.Result{}, err
 	}
@@ -207,106 +273,4 @@ func (r *run) existing(row *pushfile.Row) (pushfile.Result, error) {
 		names[i] = f.String()
 	}
 	return result(Updated, "changed: "+strings.Join(names, ", "), m.Address), nil
-}
-
-// create settles a row that becomes a new mailbox, within the creation limit.
-func (r *run) create(row *pushfile.Row) (pushfile.Result, error) {
-	v := &row.Value
-	org := v[pushfile.Organisation]
-	lim := r.limits[org]
-	if made := lim[1] + r.sum.Created[org]; made >= lim[0] {
-		return result(Denied, fmt.Sprintf("creation limit %d reached for organisation %s; ask for it to be raised (NHS England: feedback@nhs.net, Scotland: nhsmail.scotland@nhs.net)", lim[0], org), ""), nil
-	}
-	m := &r.mb
-	*m = store.Mailbox{Org: org, Kind: store.KindMailbox, EmailSize: 4}
-	applyRow(m, row)
-	var notes []string
-	m.LocalID = v[pushfile.LocalID]
-	if m.LocalID == "" {
-		id, err := r.newLocalID(org)
-		if err != nil {
-			return pushfile.Result{}, err
-		}
-		m.LocalID = id
-		if r.job.DryRun {
-			notes = append(notes, "a Local ID will be generated")
-		} else {
-			notes = append(notes, "Local ID generated: "+id)
-		}
-	}
-	addr, err := r.newAddress(v[pushfile.FirstName], v[pushfile.LastName])
-	if err != nil {
-		return pushfile.Result{}, err
-	}
-	m.Address = addr
-	res := result(New, "", addr)
-	if v[pushfile.Password] == "" {
-		if r.job.DryRun {
-			notes = append(notes, "a password will be generated")
-		} else {
-			pw, err := GeneratePassword(r.rnd)
-			if err != nil {
-				return pushfile.Result{}, err
-			}
-			res.GeneratedPassword = pw
-		}
-	}
-	if err := r.tx.Insert(m, r.job.Now); err != nil {
-		return pushfile.Result{}, err
-	}
-	_, after := changeJSON(nil, m, allFields)
-	if err := r.tx.Audit(store.AuditEntry{At: r.job.Now, Actor: r.job.Sender.Address, Source: r.file,
-		Line: row.Line, Action: "create", Address: m.Address, LocalID: m.LocalID, After: after}); err != nil {
-		return pushfile.Result{}, err
-	}
-	r.sum.Created[org]++
-	res.Detail = strings.Join(notes, "; ")
-	if v[pushfile.LocalID] == "" && !r.job.DryRun {
-		res.LocalID = m.LocalID // written into the row's cell, so the results can be sent again
-	}
-	return res, nil
-}
-
-// newAddress finds the first free first.last, first.last2, first.last3…
-func (r *run) newAddress(first, last string) (string, error) {
-	base := AddressBase(first, last)
-	if len(base) > maxLocalPart {
-		base = strings.TrimRight(base[:maxLocalPart], ".-")
-	}
-	if r.next == nil {
-		r.next = map[string]int{}
-	}
-	for n := max(1, r.next[base]); n < 100000; n++ {
-		local := base
-		if n > 1 {
-			local += strconv.Itoa(n)
-		}
-		addr := local + "@" + r.p.Domain
-		taken, err := r.tx.AddressTaken(addr)
-		if err != nil {
-			return "", err
-		}
-		if !taken {
-			r.next[base] = n + 1
-			return addr, nil
-		}
-	}
-	return "", fmt.Errorf("no free address for %s", base)
-}
-
-func (r *run) newLocalID(org string) (string, error) {
-	for range 10 {
-		id, err := GenerateLocalID(r.rnd, org)
-		if err != nil {
-			return "", err
-		}
-		taken, err := r.tx.LocalIDTaken(id)
-		if err != nil {
-			return "", err
-		}
-		if !taken {
-			return id, nil
-		}
-	}
-	return "", errors.New("could not generate an unused Local ID")
 }

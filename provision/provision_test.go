@@ -84,6 +84,18 @@ func newFixture(t *testing.T) *fixture {
 // and returns its results file.
 func (f *fixture) process(t *testing.T, file []byte, dryRun bool) (string, Summary) {
 	t.Helper()
+	return f.run(t, file, dryRun, Embedded)
+}
+
+// processIn runs one file through the directory dir makes of the
+// transaction, and commits.
+func (f *fixture) processIn(t *testing.T, file []byte, dir func(*store.DirectoryTx) Directory) (string, Summary) {
+	t.Helper()
+	return f.run(t, file, false, dir)
+}
+
+func (f *fixture) run(t *testing.T, file []byte, dryRun bool, dir func(*store.DirectoryTx) Directory) (string, Summary) {
+	t.Helper()
 	ctx := context.Background()
 	reg, err := f.st.Registry(ctx)
 	if err != nil {
@@ -96,7 +108,7 @@ func (f *fixture) process(t *testing.T, file []byte, dryRun bool) (string, Summa
 	}
 	defer tx.Rollback()
 	p := &Processor{Domain: "nhs.net", Rand: rand.NewChaCha8([32]byte{1})}
-	sum, err := p.Apply(ctx, tx, File{Name: "push.csv", Data: bytes.NewReader(file), Read: pushfile.Options{Registry: reg}},
+	sum, err := p.Apply(ctx, dir(tx), File{Name: "push.csv", Data: bytes.NewReader(file), Read: pushfile.Options{Registry: reg}},
 		Job{Sender: f.sender, Now: testNow, DryRun: dryRun, Results: &out})
 	if err != nil {
 		t.Fatalf("apply: %v", err)
@@ -413,7 +425,7 @@ func TestFailureMidFileChangesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			p := &Processor{Domain: "nhs.net"}
-			_, err = p.Apply(ctx, tx, File{Name: "big.csv", Data: tc.in(data)}, Job{Sender: f.sender, Now: testNow, Results: tc.out})
+			_, err = p.Apply(ctx, Embedded(tx), File{Name: "big.csv", Data: tc.in(data)}, Job{Sender: f.sender, Now: testNow, Results: tc.out})
 			if err == nil {
 				t.Fatal("run succeeded, want the injected failure")
 			}

@@ -16,7 +16,7 @@ func (r *run) lostZeros(id, org string) (res pushfile.Result, lost bool, err err
 	if !strippedNumber(id) {
 		return res, false, nil
 	}
-	padded, addr, found, err := r.tx.ZeroPadded(id, org)
+	padded, addr, found, err := r.dir.ZeroPadded(r.ctx, id, org)
 	if err != nil || !found {
 		return res, false, err
 	}

@@ -195,7 +195,7 @@ func (n *Batch) file(ctx context.Context, sub store.Submission, day string, now 
 		dtx.Rollback()
 		return nil, n.reject(ctx, sub, sub.Sender+" no longer holds the Connector role", now)
 	}
-	sum, err := n.Processor.Apply(ctx, dtx, provision.File{Name: sub.Filename, Data: csv, Read: opts},
+	sum, err := n.Processor.Apply(ctx, provision.Embedded(dtx), provision.File{Name: sub.Filename, Data: csv, Read: opts},
 		provision.Job{Sender: sender, Now: now, Results: out.Writer()})
 	var fe *pushfile.FileError
 	if errors.As(err, &fe) {

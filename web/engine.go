@@ -31,7 +31,7 @@ func (s *Server) dryRun(ctx context.Context, f provision.File, job provision.Job
 		return provision.Summary{}, err
 	}
 	defer dtx.Rollback()
-	return s.deps.Batch.Processor.Apply(ctx, dtx, f, job)
+	return s.deps.Batch.Processor.Apply(ctx, provision.Embedded(dtx), f, job)
 }
 
 // deniedForLimit reports whether an ACCESS_DENIED row's Detail says the

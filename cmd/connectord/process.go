@@ -82,7 +82,7 @@ func runProcess(ctx context.Context, a *app, args []string) error {
 	defer tx.Rollback()
 	p := &provision.Processor{Domain: a.cfg.Directory.Domain, Log: a.log}
 	start := time.Now()
-	sum, err := p.Apply(ctx, tx, provision.File{Name: filepath.Base(name), Data: f, Read: opts},
+	sum, err := p.Apply(ctx, provision.Embedded(tx), provision.File{Name: filepath.Base(name), Data: f, Read: opts},
 		provision.Job{Sender: who, Now: start, DryRun: *dryRun, Results: out})
 	if err != nil {
 		return fileProblems(a.stderr, name, err)

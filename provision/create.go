@@ -1,0 +1,147 @@
+package provision
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"connectord/pushfile"
+	"connectord/store"
+)
+
+// maxAddressRetries bounds how often a creation moves on to the next
+// address because the directory found the address in use only when asked
+// to create it.
+const maxAddressRetries = 10
+
+// create settles a row that becomes a new mailbox, within the creation limit.
+func (r *run) create(row *pushfile.Row) (pushfile.Result, error) {
+	v := &row.Value
+	org := v[pushfile.Organisation]
+	lim := r.limits[org]
+	if made := lim[1] + r.sum.Created[org]; made >= lim[0] {
+		return result(Denied, fmt.Sprintf("creation limit %d reached for organisation %s; ask for it to be raised (NHS England: feedback@nhs.net, Scotland: nhsmail.scotland@nhs.net)", lim[0], org), ""), nil
+	}
+	m := &r.mb
+	*m = store.Mailbox{Org: org, Kind: store.KindMailbox, EmailSize: 4}
+	applyRow(m, row)
+	var notes []string
+	m.LocalID = v[pushfile.LocalID]
+	if m.LocalID == "" {
+		id, err := r.newLocalID(org)
+		if err != nil {
+			return pushfile.Result{}, err
+		}
+		m.LocalID = id
+		if r.job.DryRun {
+			notes = append(notes, "a Local ID will be generated")
+		} else {
+			notes = append(notes, "Local ID generated: "+id)
+		}
+	}
+	password := v[pushfile.Password]
+	var generated string
+	if password == "" {
+		if r.job.DryRun {
+			notes = append(notes, "a password will be generated")
+		} else {
+			pw, err := GeneratePassword(r.rnd)
+			if err != nil {
+				return pushfile.Result{}, err
+			}
+			password, generated = pw, pw
+		}
+	}
+	if r.job.DryRun {
+		password = ""
+	}
+	refused, err := r.insert(m, password)
+	if err != nil {
+		return pushfile.Result{}, err
+	}
+	if refused != nil {
+		return result(Invalid, r.rd.ColumnName(refused.Field)+": "+refused.Reason, ""), nil
+	}
+	r.found[idKey(m.LocalID)] = *m
+	res := result(New, "", m.Address)
+	res.GeneratedPassword = generated
+	_, after := changeJSON(nil, m, allFields)
+	if err := r.dir.Audit(r.ctx, store.AuditEntry{At: r.job.Now, Actor: r.job.Sender.Address, Source: r.file,
+		Line: row.Line, Action: "create", Address: m.Address, LocalID: m.LocalID, After: after}); err != nil {
+		return pushfile.Result{}, err
+	}
+	r.sum.Created[org]++
+	res.Detail = strings.Join(notes, "; ")
+	if v[pushfile.LocalID] == "" && !r.job.DryRun {
+		res.LocalID = m.LocalID // written into the row's cell, so the results can be sent again
+	}
+	return res, nil
+}
+
+// insert gives m a free address and creates it. A refusal (with a nil
+// error) means the directory refused the row and made nothing.
+func (r *run) insert(m *store.Mailbox, password string) (*Refusal, error) {
+	for try := 0; ; try++ {
+		addr, err := r.newAddress(m.FirstName, m.LastName)
+		if err != nil {
+			return nil, err
+		}
+		m.Address = addr
+		err = r.dir.Create(r.ctx, m, password, r.job.Now)
+		var no *Refusal
+		switch {
+		case err == nil:
+			return nil, nil
+		case errors.As(err, &no):
+			return no, nil
+		case errors.Is(err, ErrAddressTaken) && try < maxAddressRetries:
+			continue // newAddress has moved past it
+		}
+		return nil, err
+	}
+}
+
+// newAddress finds the first free first.last, first.last2, first.last3…
+func (r *run) newAddress(first, last string) (string, error) {
+	base := AddressBase(first, last)
+	if len(base) > maxLocalPart {
+		base = strings.TrimRight(base[:maxLocalPart], ".-")
+	}
+	if r.next == nil {
+		r.next = map[string]int{}
+	}
+	for n := max(1, r.next[base]); n < 100000; n++ {
+		local := base
+		if n > 1 {
+			local += strconv.Itoa(n)
+		}
+		addr := local + "@" + r.p.Domain
+		taken, err := r.dir.AddressTaken(r.ctx, addr)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			r.next[base] = n + 1
+			return addr, nil
+		}
+	}
+	return "", fmt.Errorf("no free address for %s", base)
+}
+
+func (r *run) newLocalID(org string) (string, error) {
+	for range 10 {
+		id, err := GenerateLocalID(r.rnd, org)
+		if err != nil {
+			return "", err
+		}
+		taken, err := r.dir.LocalIDTaken(r.ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return id, nil
+		}
+	}
+	return "", errors.New("could not generate an unused Local ID")
+}
