@@ -111,6 +111,10 @@ type Directory struct {
 	// Domain is the mail domain of new mailboxes (first.last@Domain).
 	Domain    string    `yaml:"domain"`
 	Picklists Picklists `yaml:"picklists"`
+	// Backend is where files are applied: sqlite (connectord's own
+	// directory in the store) or ldap (Active Directory, see LDAP).
+	Backend string `yaml:"backend"`
+	LDAP    LDAP   `yaml:"ldap"`
 }
 
 // Picklists names files that replace the built-in pick lists, one value
@@ -135,7 +139,7 @@ const DatabaseFile = "connectord.db"
 func Defaults() Config {
 	return Config{
 		DataDir:   "./var",
-		Directory: Directory{Domain: "nhs.net"},
+		Directory: Directory{Domain: "nhs.net", Backend: BackendSQLite},
 		IMAP: IMAP{
 			Address: "127.0.0.1:993", TLS: "tls", Auth: "password", Username: "connector.data@nhs.net",
 			Mailbox: "INBOX", ProcessedMailbox: "Processed", PollInterval: 60 * time.Second,
@@ -207,6 +211,7 @@ func (c Config) Validate() error {
 	if d := c.Directory.Domain; d == "" || strings.ContainsAny(d, "@ \t") || !strings.Contains(d, ".") {
 		errs = append(errs, fmt.Errorf("directory.domain: %q is not a mail domain (for example nhs.net)", d))
 	}
+	errs = append(errs, c.Directory.validate()...)
 	errs = append(errs, c.validateIngest()...)
 	errs = append(errs, c.validateConsole()...)
 	switch c.Log.Level {

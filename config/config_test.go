@@ -20,6 +20,14 @@ func TestExampleLoads(t *testing.T) {
 	}
 }
 
+// ldapYAML is a complete directory.ldap section.
+const ldapYAML = `    url: ldaps://dc1.example:636
+    bind_dn: CN=svc,DC=example,DC=nhs,DC=uk
+    password_file: /etc/connectord/ad.pass
+    base_dn: DC=example,DC=nhs,DC=uk
+    organisation_dn: "OU={organisation},DC=example,DC=nhs,DC=uk"
+`
+
 func TestParse(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -54,6 +62,14 @@ func TestParse(t *testing.T) {
 		{name: "public URL with a look-alike host", yaml: "console:\n  public_url: \"https://connector.nh\u017f.uk/\"\n", wantErr: "must be ASCII"},
 		{name: "public URL with no host", yaml: "console:\n  public_url: \"https:///review\"\n", wantErr: "has no host"},
 		{name: "public URL, javascript", yaml: "console:\n  public_url: \"javascript:alert(1)\"\n", wantErr: "must start with https://"},
+		{name: "unknown backend", yaml: "directory:\n  backend: openldap\n", wantErr: `directory.backend: "openldap" is not one of sqlite, ldap`},
+		{name: "ldap backend", yaml: "directory:\n  backend: ldap\n  ldap:\n" + ldapYAML},
+		{name: "ldap in clear", yaml: "directory:\n  backend: ldap\n  ldap:\n" + strings.Replace(ldapYAML, "ldaps://dc1.example:636", "ldap://dc1.example:389", 1),
+			wantErr: "directory.ldap.url: \"ldap://dc1.example:389\" without start_tls would send"},
+		{name: "ldap unknown key", yaml: "directory:\n  backend: ldap\n  ldap:\n    bind_password: x\n", wantErr: "field bind_password not found"},
+		{name: "ldap unknown field mapped", yaml: "directory:\n  backend: ldap\n  ldap:\n" + ldapYAML + "    attributes: {JobRole: extensionAttribute1}\n",
+			wantErr: `directory.ldap.attributes: "JobRole" is not a field to map`},
+		{name: "ldap section unused under sqlite", yaml: "directory:\n  ldap:\n    url: ldap://dc1.example\n"},
 		{name: "plain HTTP behind a named proxy", yaml: "console:\n  listen: 0.0.0.0:8080\n  allow_plain_http_behind_proxy: true\n  trusted_proxies: [10.0.0.9]\n"},
 	}
 	for _, tc := range tests {
