@@ -25,6 +25,7 @@ type DirectoryTx struct {
 	insert, update, upsert, audit, unpadded          *sql.Stmt
 
 	msgIDDomain string // for the Tx of Work
+	work        *Tx    // prepares the statements of the rarer lookups, once each
 }
 
 // BeginDirectory starts a directory transaction. The caller must Commit or
@@ -44,6 +45,7 @@ func (s *Store) BeginDirectory(ctx context.Context) (*DirectoryTx, error) {
 	// third of a million-row file's time. Processor.Apply checks ctx itself
 	// between rows, and the caller rolls back on cancellation.
 	d := &DirectoryTx{conn: conn, tx: tx, ctx: context.WithoutCancel(ctx), msgIDDomain: s.msgIDDomain}
+	d.work = &Tx{tx: tx, ctx: d.ctx, msgIDDomain: s.msgIDDomain}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string

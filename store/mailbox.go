@@ -34,6 +34,9 @@ type Mailbox struct {
 	Pager              string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	// Ref is where a directory other than the embedded one keeps the
+	// entry (Active Directory: its DN); never stored here.
+	Ref string
 }
 
 // mailboxColumns is the column list every mailbox query selects, in the
