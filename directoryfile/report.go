@@ -112,8 +112,14 @@ func readMailbox(rec []string, idx map[string]int, reg *store.Registry, line int
 	return len(fe.Problems)+fe.More == before
 }
 
+// Mailboxes is a directory to export: the store, or Active Directory
+// (ldapdirectory).
+type Mailboxes interface {
+	EachMailbox(ctx context.Context, fn func(m *store.Mailbox) error) error
+}
+
 // ExportReport writes the whole directory as a Mailbox Report, streaming.
-func ExportReport(ctx context.Context, w io.Writer, st *store.Store) (int, error) {
+func ExportReport(ctx context.Context, w io.Writer, st Mailboxes) (int, error) {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return 0, err
 	}

@@ -125,3 +125,13 @@ func (e *embedded) CreationCounts(context.Context) (map[string][2]int, error) {
 func (e *embedded) AddCreated(_ context.Context, org string, n int) error {
 	return e.tx.AddCreated(org, n)
 }
+
+// Backend opens the Directory one file is applied through, over the store
+// transaction its other work commits in; readOnly is a dry run's. close
+// releases what the Directory holds (a connection), whatever happened.
+type Backend func(ctx context.Context, tx *store.DirectoryTx, readOnly bool) (dir Directory, close func(), err error)
+
+// EmbeddedBackend is connectord's own directory: the changes go into tx.
+func EmbeddedBackend(_ context.Context, tx *store.DirectoryTx, _ bool) (Directory, func(), error) {
+	return Embedded(tx), func() {}, nil
+}

@@ -25,6 +25,8 @@ type Batch struct {
 	Spool     *spool.Spool
 	Policy    inspect.Policy // to read the CSV out of the spooled message again
 	Processor *provision.Processor
+	// Directory is where files are applied; nil is the embedded directory.
+	Directory provision.Backend
 	// ReadOptions says how files are read (pick lists, registry), fresh
 	// for each run.
 	ReadOptions func(ctx context.Context) (pushfile.Options, error)
@@ -195,7 +197,12 @@ func (n *Batch) file(ctx context.Context, sub store.Submission, day string, now 
 		dtx.Rollback()
 		return nil, n.reject(ctx, sub, sub.Sender+" no longer holds the Connector role", now)
 	}
-	sum, err := n.Processor.Apply(ctx, provision.Embedded(dtx), provision.File{Name: sub.Filename, Data: csv, Read: opts},
+	dir, closeDir, err := n.directory()(ctx, dtx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer closeDir()
+	sum, err := n.Processor.Apply(ctx, dir, provision.File{Name: sub.Filename, Data: csv, Read: opts},
 		provision.Job{Sender: sender, Now: now, Results: out.Writer()})
 	var fe *pushfile.FileError
 	if errors.As(err, &fe) {
@@ -225,6 +232,14 @@ func (n *Batch) file(ctx context.Context, sub store.Submission, day string, now 
 		return nil, err
 	}
 	return sum.Counts, nil
+}
+
+// directory is the backend files are applied through.
+func (n *Batch) directory() provision.Backend {
+	if n.Directory == nil {
+		return provision.EmbeddedBackend
+	}
+	return n.Directory
 }
 
 // reject marks a submission that cannot be processed after all (its file

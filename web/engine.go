@@ -31,7 +31,16 @@ func (s *Server) dryRun(ctx context.Context, f provision.File, job provision.Job
 		return provision.Summary{}, err
 	}
 	defer dtx.Rollback()
-	return s.deps.Batch.Processor.Apply(ctx, provision.Embedded(dtx), f, job)
+	backend := s.deps.Batch.Directory
+	if backend == nil {
+		backend = provision.EmbeddedBackend
+	}
+	dir, closeDir, err := backend(ctx, dtx, true)
+	if err != nil {
+		return provision.Summary{}, err
+	}
+	defer closeDir()
+	return s.deps.Batch.Processor.Apply(ctx, dir, f, job)
 }
 
 // deniedForLimit reports whether an ACCESS_DENIED row's Detail says the

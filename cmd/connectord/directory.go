@@ -3,13 +3,18 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"connectord/activedirectory"
+	"connectord/config"
 	"connectord/directoryfile"
+	"connectord/ldapdirectory"
 	"connectord/store"
 )
 
@@ -42,6 +47,8 @@ func runDirectory(ctx context.Context, a *app, args []string) error {
 	}
 	defer st.Close()
 	switch {
+	case pos[0] == "import" && len(pos) == 2 && a.cfg.Directory.Backend == config.BackendLDAP:
+		return exitWith(exitUnusable, errors.New("directory import does not apply to directory.backend ldap: the accounts are in Active Directory, which connectord does not load from a file; nothing was imported"))
 	case pos[0] == "import" && len(pos) == 2:
 		return importDirectory(ctx, a, st, pos[1])
 	case pos[0] == "export" && len(pos) == 1:
@@ -49,7 +56,7 @@ func runDirectory(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		n, err := directoryfile.ExportReport(ctx, out, st)
+		n, err := a.exportDirectory(ctx, out, st)
 		if ferr := finish(err == nil); err == nil {
 			err = ferr
 		}
@@ -60,6 +67,25 @@ func runDirectory(ctx context.Context, a *app, args []string) error {
 		return nil
 	}
 	return usagef("unknown or incomplete directory command %q", strings.Join(pos, " "))
+}
+
+// exportDirectory writes the Mailbox Report of the configured directory:
+// for Active Directory, a paged search with the fields the store keeps.
+func (a *app) exportDirectory(ctx context.Context, w io.Writer, st *store.Store) (int, error) {
+	if a.cfg.Directory.Backend != config.BackendLDAP {
+		return directoryfile.ExportReport(ctx, w, st)
+	}
+	c, err := activedirectory.Dial(ctx, a.cfg.Directory.LDAP.AD(), a.log)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	tx, err := st.BeginDirectory(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	return directoryfile.ExportReport(ctx, w, ldapdirectory.New(c, tx, ldapdirectory.Options{ReadOnly: true, Log: a.log}))
 }
 
 func importDirectory(ctx context.Context, a *app, st *store.Store, path string) error {

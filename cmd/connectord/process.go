@@ -80,9 +80,14 @@ func runProcess(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer tx.Rollback()
+	dir, closeDir, err := a.directoryBackend()(ctx, tx, *dryRun)
+	if err != nil {
+		return err
+	}
+	defer closeDir()
 	p := &provision.Processor{Domain: a.cfg.Directory.Domain, Log: a.log}
 	start := time.Now()
-	sum, err := p.Apply(ctx, provision.Embedded(tx), provision.File{Name: filepath.Base(name), Data: f, Read: opts},
+	sum, err := p.Apply(ctx, dir, provision.File{Name: filepath.Base(name), Data: f, Read: opts},
 		provision.Job{Sender: who, Now: start, DryRun: *dryRun, Results: out})
 	if err != nil {
 		return fileProblems(a.stderr, name, err)

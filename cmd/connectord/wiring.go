@@ -11,7 +11,9 @@ import (
 	"syscall"
 	"time"
 
+	"connectord/config"
 	"connectord/ingest"
+	"connectord/ldapdirectory"
 	"connectord/mailauth"
 	"connectord/mailout"
 	"connectord/provision"
@@ -71,6 +73,14 @@ func (a *app) messageIDDomain() string {
 	return d
 }
 
+// directoryBackend is where files are applied, by directory.backend.
+func (a *app) directoryBackend() provision.Backend {
+	if a.cfg.Directory.Backend == config.BackendLDAP {
+		return ldapdirectory.Backend(a.cfg.Directory.LDAP.AD(), a.log)
+	}
+	return provision.EmbeddedBackend
+}
+
 // batch builds the batch. poller may be nil (no mailbox sync).
 func (a *app) batch(st *store.Store, poller *ingest.Poller) (*scheduler.Batch, error) {
 	rules, err := a.ingestRules(st)
@@ -84,6 +94,7 @@ func (a *app) batch(st *store.Store, poller *ingest.Poller) (*scheduler.Batch, e
 	n := &scheduler.Batch{
 		Store: st, Spool: sp, Policy: rules.Policy,
 		Processor:   &provision.Processor{Domain: a.cfg.Directory.Domain, Log: a.log},
+		Directory:   a.directoryBackend(),
 		ReadOptions: rules.ReadOptions, DataDir: a.cfg.DataDir,
 		SyncTimeout: a.cfg.Batch.SyncTimeout, Keep: time.Duration(a.cfg.Batch.KeepFilesDays) * 24 * time.Hour, Holder: holder(), Alive: holderAlive, Log: a.log,
 		AfterFile: a.hooks.afterFile, AfterPurgeFiles: a.hooks.afterPurge,
