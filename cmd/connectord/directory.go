@@ -29,7 +29,10 @@ import  adds each row, or replaces the entry with the same address. The
         whole file is applied in one transaction, or nothing if any row is
         wrong. Organisations must be imported first.
 export  writes every entry (to FILE, or standard output). An export imports
-        back unchanged.`
+        back unchanged.
+
+With directory.backend ldap, export reads Active Directory (a paged
+search under base_dn), and import does not apply.`
 
 func runDirectory(ctx context.Context, a *app, args []string) error {
 	fs := flag.NewFlagSet("directory", flag.ContinueOnError)
