@@ -7,7 +7,19 @@
 #
 # Run as root on Debian (it installs Dovecot and Postfix when missing).
 # Nothing leaves this machine: the mail stack only delivers to itself.
+#
+#   demo.sh                the files go to connectord's own directory
+#   demo.sh -directory ad  they go to a private Samba AD DC on 127.0.11.1
+#                          (scripts/sambadc.sh), loaded with the same sample
+#                          directory; the demo ends with the accounts in AD
 set -euo pipefail
+directory=sqlite
+case "${1:-}" in
+  "") ;;
+  -directory) [ "${2:-}" = ad ] || [ "${2:-}" = sqlite ] || { echo "demo.sh: -directory ad or sqlite" >&2; exit 2; }
+    [ "$2" = ad ] && directory=ldap ;;
+  *) echo "usage: demo.sh [-directory ad]" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
 command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin"
 [ "$(id -u)" = 0 ] || { echo "demo.sh: run as root (the private Postfix needs it)" >&2; exit 1; }
@@ -17,10 +29,37 @@ work=$(mktemp -d /tmp/connectord-demo.XXXXXX)
 chmod 755 "$work"
 stack="$work/mail"
 export MAILSTACK_TLS=0 MAILSTACK_USERS="connector.data@nhs.net admin.leeds@nhs.net new.admin@nhs.net stranger@nhs.net support@nhs.net"
-cleanup() { scripts/mailstack.sh stop "$stack" >/dev/null 2>&1 || true; rm -rf "$work"; }
+cleanup() {
+  scripts/mailstack.sh stop "$stack" >/dev/null 2>&1 || true
+  [ "$directory" = ldap ] && scripts/sambadc.sh stop "$work/dc" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 scripts/mailstack.sh start "$stack" 2>/dev/null
 set -a; . "$stack/mailstack.env"; set +a
+ldap_yaml=""
+if [ "$directory" = ldap ]; then
+  scripts/sambadc.sh install
+  echo "Starting a private Samba AD DC on 127.0.11.1 (the first time provisions a template: about a minute)"
+  scripts/sambadc.sh start "$work/dc" 127.0.11.1 >/dev/null
+  set -a; . "$work/dc/sambadc.env"; set +a
+  echo "$SAMBADC_PASSWORD" > "$work/ad.pass"
+  ldap_yaml="directory:
+  backend: ldap
+  ldap:
+    url: $SAMBADC_LDAPS_URL
+    ca_file: $SAMBADC_CA_CERT
+    bind_dn: $SAMBADC_BIND_DN
+    password_file: $work/ad.pass
+    base_dn: OU=Connectord,$SAMBADC_BASE_DN
+    organisation_dn: \"OU={organisation},OU=Connectord,$SAMBADC_BASE_DN\"
+    attributes:
+      OrganisationUnit: department
+      ClinicalRole: employeeType
+      ClinicalSpeciality: division
+      WorkArea: physicalDeliveryOfficeName
+      EmailSize: roomNumber"
+fi
 
 go build -o "$work/connectord" ./cmd/connectord
 go build -o "$work/mailview" ./internal/mailview
@@ -40,6 +79,7 @@ smtp:
 reviewers: [support@nhs.net]
 log:
   level: warn
+$ldap_yaml
 YAML
 cd_() { "$work/connectord" -config "$work/connectord.yaml" "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -63,7 +103,11 @@ step "Loading the organisations, the Connector roster and the directory"
 cd_ org import testdata/organisations.csv
 cd_ senders add admin.leeds@nhs.net -org RR8,A81001
 cd_ senders add new.admin@nhs.net -org RR8
-cd_ directory import testdata/directory.csv
+if [ "$directory" = ldap ]; then
+  scripts/sambadc.sh ldif "$work/dc" testdata/directory-ad.ldif >/dev/null
+else
+  cd_ directory import testdata/directory.csv
+fi
 
 step "admin.leeds@nhs.net sends its first file; connectord holds it for review"
 printf 'FirstName,LastName,Local ID,Organisation\r\nAnn,Other,N1,RR8\r\n' > "$work/morning.csv"
@@ -105,3 +149,9 @@ cd_ show -width 90 -columns "FirstName,LastName,Local ID,Organisation,Result,Ema
 
 step "Every message connectord took, with its disposition"
 cd_ submissions list
+
+if [ "$directory" = ldap ]; then
+  step "The directory afterwards, read back from Active Directory (directory export)"
+  cd_ directory export -o "$work/export.csv"
+  cd_ show -width 90 -columns "EmailAddress,Local ID,Organisation,Type,FirstName,LastName,JobTitle" "$work/export.csv"
+fi
