@@ -168,6 +168,13 @@ func (d *Directory) AddressTaken(ctx context.Context, address string) (bool, err
 	return taken[address], err
 }
 
+// TakenNumbers says nothing at once: Active Directory has no range query
+// over an address's number, so provision asks AddressTaken for each
+// candidate (one search, after the ones this file made, held in d.addrs).
+func (d *Directory) TakenNumbers(context.Context, string, string, int) ([]int, error) {
+	return nil, nil
+}
+
 // LocalIDTaken reports whether an entry carries the Local ID.
 func (d *Directory) LocalIDTaken(ctx context.Context, localID string) (bool, error) {
 	if _, ok := d.made[key(localID)]; ok {

@@ -3,6 +3,7 @@ package provision
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,7 +64,7 @@ func (r *run) create(row *pushfile.Row) (pushfile.Result, error) {
 	if refused != nil {
 		return result(Invalid, r.rd.ColumnName(refused.Field)+": "+refused.Reason, ""), nil
 	}
-	r.found[idKey(m.LocalID)] = *m
+	r.wrote(m.LocalID)
 	res := result(New, "", m.Address)
 	res.GeneratedPassword = generated
 	_, after := changeJSON(nil, m, allFields)
@@ -103,15 +104,34 @@ func (r *run) insert(m *store.Mailbox, password string) (*Refusal, error) {
 }
 
 // newAddress finds the first free first.last, first.last2, first.last3…
+// The numbers a base's addresses already take are read once a file
+// (Directory.TakenNumbers, one range query on the embedded directory);
+// each number chosen is still checked on its own, as another base can
+// reach the same address (john.smith1 and 2, john.smith and 12).
 func (r *run) newAddress(first, last string) (string, error) {
 	base := AddressBase(first, last)
 	if len(base) > maxLocalPart {
 		base = strings.TrimRight(base[:maxLocalPart], ".-")
 	}
 	if r.next == nil {
-		r.next = map[string]int{}
+		r.next = map[string]*collisions{}
 	}
-	for n := max(1, r.next[base]); n < 100000; n++ {
+	c := r.next[base]
+	if c == nil {
+		taken, err := r.dir.TakenNumbers(r.ctx, base, r.p.Domain, maxCollision)
+		if err != nil {
+			return "", err
+		}
+		c = &collisions{next: 1, taken: taken}
+		r.next[base] = c
+	}
+	for n := c.next; n < maxCollision; n++ {
+		for len(c.taken) > 0 && c.taken[0] < n {
+			c.taken = c.taken[1:]
+		}
+		if len(c.taken) > 0 && c.taken[0] == n {
+			continue
+		}
 		local := base
 		if n > 1 {
 			local += strconv.Itoa(n)
@@ -122,11 +142,23 @@ func (r *run) newAddress(first, last string) (string, error) {
 			return "", err
 		}
 		if !taken {
-			r.next[base] = n + 1
+			c.next = n + 1
+			if len(c.taken) < cap(c.taken)/2 {
+				c.taken = slices.Clone(c.taken) // free the numbers passed
+			}
 			return addr, nil
 		}
 	}
 	return "", fmt.Errorf("no free address for %s", base)
+}
+
+// maxCollision bounds the collision numbers tried for one address base.
+const maxCollision = 100000
+
+// collisions is what is known of one address base's numbers in a file.
+type collisions struct {
+	next  int   // the first number not yet known to be taken
+	taken []int // numbers from next on taken when the file began, ascending
 }
 
 func (r *run) newLocalID(org string) (string, error) {

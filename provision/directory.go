@@ -30,6 +30,11 @@ type Directory interface {
 	// whose folded name is nameKey (store.NameKey), returning its address
 	// (the first in address order).
 	NameMatch(ctx context.Context, org, nameKey string) (address string, found bool, err error)
+	// TakenNumbers returns, ascending, the collision numbers below limit
+	// that addresses of base already take in domain (1 for base@domain
+	// itself, n for base+n); nil when the directory cannot say at once, so
+	// each candidate is asked with AddressTaken.
+	TakenNumbers(ctx context.Context, base, domain string, limit int) ([]int, error)
 	// AddressTaken reports whether an entry has this address.
 	AddressTaken(ctx context.Context, address string) (bool, error)
 	// LocalIDTaken reports whether an entry has this Local ID.
@@ -74,22 +79,30 @@ func Embedded(tx *store.DirectoryTx) Directory { return &embedded{tx: tx} }
 
 type embedded struct {
 	tx *store.DirectoryTx
-	mb store.Mailbox
+	mb store.Mailbox // ByLocalID's, reused
 }
 
-func (e *embedded) Batch() int { return 1 }
+func (e *embedded) Batch() int { return windowRows }
 
+// LookupLocalIDs walks the Local ID index in key order
+// (store.DirectoryTx.ByLocalIDs); found gets the entry's own Local ID,
+// which equals the one asked ignoring ASCII case.
 func (e *embedded) LookupLocalIDs(_ context.Context, ids []string, found func(string, *store.Mailbox)) error {
-	for _, id := range ids {
-		ok, err := e.tx.ByLocalID(id, &e.mb)
-		if err != nil {
-			return err
-		}
+	if len(ids) == 1 {
+		ok, err := e.tx.ByLocalID(ids[0], &e.mb)
 		if ok {
-			found(id, &e.mb)
+			found(ids[0], &e.mb)
 		}
+		return err
 	}
-	return nil
+	return e.tx.ByLocalIDs(ids, func(m *store.Mailbox) error {
+		found(m.LocalID, m)
+		return nil
+	})
+}
+
+func (e *embedded) TakenNumbers(_ context.Context, base, domain string, limit int) ([]int, error) {
+	return e.tx.TakenNumbers(base, domain, limit)
 }
 
 func (e *embedded) ZeroPadded(_ context.Context, number, org string) (string, string, bool, error) {

@@ -22,6 +22,8 @@ type Processor struct {
 	// crypto/rand. Tests pass a fixed stream for golden files.
 	Rand io.Reader
 	Log  *slog.Logger
+
+	window int // rows read ahead (the Directory's Batch when 0); tests set it
 }
 
 // Job says whose file this is, when it runs and where its results go.
@@ -49,47 +51,35 @@ type Summary struct {
 const maxLocalPart = 58
 
 // rows reads every row of rd, decides and applies it through dir, and
-// writes each row's result to out (when not nil). Rows go in groups of
-// dir.Batch(), whose Local IDs are looked up together.
+// writes each row's result to out (when not nil). Rows are read a window
+// at a time (dir.Batch() rows), whose Local IDs are looked up together.
 func (p *Processor) rows(ctx context.Context, dir Directory, rd *pushfile.Reader, out *pushfile.ResultsWriter, file string, job Job) (Summary, error) {
 	limits, err := dir.CreationCounts(ctx)
 	if err != nil {
 		return Summary{}, err
 	}
+	size := p.window
+	if size <= 0 {
+		size = max(1, dir.Batch())
+	}
 	r := &run{p: p, ctx: ctx, dir: dir, job: job, file: file, limits: limits, sum: Summary{Counts: Counts{}, Created: map[string]int{}},
-		rd: rd, idCol: rd.ColumnName(pushfile.LocalID), out: out, found: map[string]store.Mailbox{}}
+		rd: rd, idCol: rd.ColumnName(pushfile.LocalID), out: out, win: window{size: size}}
 	if r.rnd = p.Rand; r.rnd == nil {
 		r.rnd = rand.Reader
 	}
-	batch := max(1, dir.Batch())
-	group := make([]*pushfile.Row, 0, batch)
-	for n := 0; ; n++ {
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return Summary{}, fmt.Errorf("process %s: %w", file, err)
-			}
+	for readErr := error(nil); readErr == nil; {
+		if err := ctx.Err(); err != nil {
+			return Summary{}, fmt.Errorf("process %s: %w", file, err)
 		}
-		row, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
+		if readErr, err = r.win.fill(ctx, rd, dir, job.Sender.MayActFor); err != nil {
+			return Summary{}, fmt.Errorf("%s: %w", file, err)
 		}
-		if err != nil {
+		if err := r.decideWindow(); err != nil {
 			return Summary{}, err
 		}
-		if batch == 1 {
-			group = append(group[:0], row)
-		} else {
-			group = append(group, row.Clone())
+		if readErr != nil && !errors.Is(readErr, io.EOF) {
+			return Summary{}, readErr
 		}
-		if len(group) == batch {
-			if err := r.group(group); err != nil {
-				return Summary{}, err
-			}
-			group = group[:0]
-		}
-	}
-	if err := r.group(group); err != nil {
-		return Summary{}, err
 	}
 	if !job.DryRun {
 		for org, n := range r.sum.Created {
@@ -106,26 +96,11 @@ func (p *Processor) rows(ctx context.Context, dir Directory, rd *pushfile.Reader
 	return r.sum, nil
 }
 
-// group looks up the Local IDs of rows in one go, then decides each row in
-// file order and writes its result.
-func (r *run) group(rows []*pushfile.Row) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	clear(r.found)
-	ids := r.ids[:0]
-	for _, row := range rows {
-		if id := row.Value[pushfile.LocalID]; row.Valid() && id != "" && r.job.Sender.MayActFor(row.Value[pushfile.Organisation]) {
-			ids = append(ids, id)
-		}
-	}
-	r.ids = ids
-	if len(ids) > 0 {
-		if err := r.dir.LookupLocalIDs(r.ctx, ids, func(id string, m *store.Mailbox) { r.found[idKey(id)] = *m }); err != nil {
-			return err
-		}
-	}
-	for _, row := range rows {
+// decideWindow decides the window's rows in file order and writes their
+// results.
+func (r *run) decideWindow() error {
+	for i := range r.win.rows {
+		row := &r.win.rows[i]
 		res, err := r.decide(row)
 		if err != nil {
 			return fmt.Errorf("%s line %d: %w", r.file, row.Line, err)
@@ -138,22 +113,6 @@ func (r *run) group(rows []*pushfile.Row) error {
 		}
 	}
 	return nil
-}
-
-// idKey is how Local IDs compare: ignoring the case of ASCII letters only.
-func idKey(id string) string {
-	for i := 0; i < len(id); i++ {
-		if c := id[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(id)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return id
 }
 
 // run is the state of one file's processing.
@@ -170,14 +129,11 @@ type run struct {
 	sum    Summary
 	mb     store.Mailbox
 	idCol  string // the Local ID column's name in the file's format
-	// found holds the entries of the current group's Local IDs (by idKey),
-	// kept up to date as its rows change them; ids is its lookup's list.
-	found map[string]store.Mailbox
-	ids   []string
-	// next is, per address base, the first collision number not yet known
-	// to be taken, so a file creating many people of one name does not
-	// probe john.smith, john.smith2… from the start each time.
-	next map[string]int
+	// next is, per address base, what is known of its collision numbers,
+	// so a file creating many people of one name does not probe
+	// john.smith, john.smith2… from the start each time.
+	next map[string]*collisions
+	win  window // the rows read ahead, with their Local IDs looked up
 }
 
 func result(s Status, detail, address string) pushfile.Result {
@@ -213,8 +169,11 @@ func (r *run) settle(row *pushfile.Row) (pushfile.Result, error) {
 			r.job.Sender.Address, org, orgList(r.job.Sender.Orgs)), ""), nil
 	}
 	if id := v[pushfile.LocalID]; id != "" {
-		if m, found := r.found[idKey(id)]; found {
-			r.mb = m
+		found, err := r.byLocalID(id)
+		if err != nil {
+			return pushfile.Result{}, err
+		}
+		if found {
 			return r.existing(row)
 		}
 		if res, lost, err := r.lostZeros(id, org); lost || err != nil {
@@ -262,7 +221,7 @@ func (r *run) existing(row *pushfile.Row) (pushfile.Result, error) {
 		}
 		return pushfile.Result{}, err
 	}
-	r.found[idKey(m.LocalID)] = *m
+	r.wrote(m.LocalID)
 	b, a := changeJSON(&before, m, changed)
 	if err := r.dir.Audit(r.ctx, store.AuditEntry{At: r.job.Now, Actor: r.job.Sender.Address, Source: r.file,
 		Line: row.Line, Action: "update", Address: m.Address, LocalID: m.LocalID, Before: b, After: a}); err != nil {
