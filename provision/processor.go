@@ -35,6 +35,10 @@ type Job struct {
 	// Result, Detail, EmailAddress and GeneratedPassword added to every
 	// row. Nil writes none.
 	Results io.Writer
+	// Key names the file for a directory that journals its rows
+	// (Resumable): a run with the key of one that stopped part-way
+	// resumes it. "" journals nothing.
+	Key string
 }
 
 // Summary is what a processed file came to.
@@ -60,6 +64,9 @@ func (p *Processor) rows(ctx context.Context, dir Directory, rd *pushfile.Reader
 		rd: rd, idCol: rd.ColumnName(pushfile.LocalID), out: out, found: map[string]store.Mailbox{}}
 	if r.rnd = p.Rand; r.rnd == nil {
 		r.rnd = rand.Reader
+	}
+	if err := r.startJournal(); err != nil {
+		return Summary{}, err
 	}
 	batch := max(1, dir.Batch())
 	group := make([]*pushfile.Row, 0, batch)
@@ -98,6 +105,11 @@ func (p *Processor) rows(ctx context.Context, dir Directory, rd *pushfile.Reader
 			}
 		}
 	}
+	if r.res != nil {
+		if err := r.res.Forget(ctx, job.Key); err != nil {
+			return Summary{}, err
+		}
+	}
 	if out != nil {
 		if err := out.Flush(); err != nil {
 			return Summary{}, fmt.Errorf("write results: %w", err)
@@ -115,6 +127,12 @@ func (r *run) group(rows []*pushfile.Row) error {
 	clear(r.found)
 	ids := r.ids[:0]
 	for _, row := range rows {
+		if rec, ok := r.journal[row.Line]; ok && rec.Done {
+			if rec.Status == string(New) && rec.GeneratedPassword {
+				ids = append(ids, rec.LocalID) // replayed with a fresh password
+			}
+			continue
+		}
 		if id := row.Value[pushfile.LocalID]; row.Valid() && id != "" && r.job.Sender.MayActFor(row.Value[pushfile.Organisation]) {
 			ids = append(ids, id)
 		}
@@ -178,6 +196,11 @@ type run struct {
 	// to be taken, so a file creating many people of one name does not
 	// probe john.smith, john.smith2… from the start each time.
 	next map[string]int
+	// res is the directory's journal when it is on (Resumable), and
+	// journal what earlier runs of the file recorded, by line, each
+	// removed as its row is settled.
+	res     Resumable
+	journal map[int]store.JournalRecord
 }
 
 func result(s Status, detail, address string) pushfile.Result {
@@ -208,6 +231,9 @@ func (r *run) decide(row *pushfile.Row) (pushfile.Result, error) {
 func (r *run) settle(row *pushfile.Row) (pushfile.Result, error) {
 	v := &row.Value
 	org := v[pushfile.Organisation]
+	if rec, ok := r.journal[row.Line]; ok && r.job.Sender.MayActFor(org) {
+		return r.resume(row, rec)
+	}
 	if !r.job.Sender.MayActFor(org) {
 		return result(Denied, fmt.Sprintf("%s does not hold the Connector role for organisation %s (it does for: %s)",
 			r.job.Sender.Address, org, orgList(r.job.Sender.Orgs)), ""), nil
@@ -254,11 +280,22 @@ func (r *run) existing(row *pushfile.Row) (pushfile.Result, error) {
 	if len(changed) == 0 {
 		return result(NoChange, "", m.Address), nil
 	}
+	names := make([]string, len(changed))
+	for i, f := range changed {
+		names[i] = f.String()
+	}
+	res := result(Updated, "changed: "+strings.Join(names, ", "), m.Address)
+	intent := recorded(row.Line, store.JournalUpdate, m.LocalID, res, false, false)
+	intent.Done = false
+	if err := r.record(intent); err != nil {
+		return pushfile.Result{}, err
+	}
 	if err := r.dir.Update(r.ctx, m, changed, r.job.Now); err != nil {
 		var no *Refusal
 		if errors.As(err, &no) {
 			*m = before
-			return result(Invalid, r.rd.ColumnName(no.Field)+": "+no.Reason, m.Address), nil
+			res := result(Invalid, r.rd.ColumnName(no.Field)+": "+no.Reason, m.Address)
+			return res, r.record(recorded(row.Line, store.JournalUpdate, m.LocalID, res, false, false))
 		}
 		return pushfile.Result{}, err
 	}
@@ -268,9 +305,5 @@ func (r *run) existing(row *pushfile.Row) (pushfile.Result, error) {
 		Line: row.Line, Action: "update", Address: m.Address, LocalID: m.LocalID, Before: b, After: a}); err != nil {
 		return pushfile.Result{}, err
 	}
-	names := make([]string, len(changed))
-	for i, f := range changed {
-		names[i] = f.String()
-	}
-	return result(Updated, "changed: "+strings.Join(names, ", "), m.Address), nil
+	return res, r.record(recorded(row.Line, store.JournalUpdate, m.LocalID, res, false, false))
 }
