@@ -29,9 +29,18 @@ type Client struct {
 	log      *slog.Logger
 	n        counters
 
-	mu      sync.Mutex
-	ous     map[string]bool // organisation containers known to exist
-	twoStep bool            // the server refused a password in an add
+	mu       sync.Mutex
+	ous      map[string]bool // organisation containers known to exist
+	twoStep  bool            // the server refused a password in an add
+	afterAdd func(dn string)
+}
+
+// AfterAdd sets fn to run after a two-step creation's add, before the
+// password is set: kill tests stop the process there. nil runs nothing.
+func (c *Client) AfterAdd(fn func(dn string)) {
+	c.mu.Lock()
+	c.afterAdd = fn
+	c.mu.Unlock()
 }
 
 // Dial connects over TLS, binds as the service account and reads what the

@@ -137,6 +137,12 @@ func (c *Client) addTwoStep(ctx context.Context, dn string, u *NewUser, sam stri
 		}
 		return wrapf(err, "create user %s", dn)
 	}
+	c.mu.Lock()
+	after := c.afterAdd
+	c.mu.Unlock()
+	if after != nil {
+		after(dn)
+	}
 	err := c.ResetPassword(ctx, dn, u.Password)
 	if err == nil {
 		return nil

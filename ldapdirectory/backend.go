@@ -9,14 +9,23 @@ import (
 	"connectord/store"
 )
 
+// Hooks are crash points for kill tests; the program itself sets none.
+type Hooks struct {
+	// AfterRecord runs after each row's journal record is durable.
+	AfterRecord func(store.JournalRecord)
+	// AfterAdd runs after a two-step creation's add, before its password.
+	AfterAdd func(dn string)
+}
+
 // Backend connects to the directory for each file, with cfg.
-func Backend(cfg activedirectory.Config, log *slog.Logger) provision.Backend {
+func Backend(cfg activedirectory.Config, log *slog.Logger, h Hooks) provision.Backend {
 	return func(ctx context.Context, tx *store.DirectoryTx, readOnly bool) (provision.Directory, func(), error) {
 		c, err := activedirectory.Dial(ctx, cfg, log)
 		if err != nil {
 			return nil, nil, err
 		}
-		d := New(c, tx, Options{ReadOnly: readOnly, Batch: cfg.LookupBatch, Log: log})
+		c.AfterAdd(h.AfterAdd)
+		d := New(c, tx, Options{ReadOnly: readOnly, Batch: cfg.LookupBatch, Log: log, AfterRecord: h.AfterRecord})
 		return d, func() { c.Close() }, nil
 	}
 }

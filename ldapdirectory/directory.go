@@ -27,6 +27,8 @@ type Directory struct {
 	made  map[string]store.Mailbox
 	addrs map[string]bool
 	mb    store.Mailbox
+	// afterRecord runs after each journal record is durable (kill tests).
+	afterRecord func(store.JournalRecord)
 }
 
 var _ provision.Directory = (*Directory)(nil)
@@ -39,6 +41,9 @@ type Options struct {
 	// lookup_batch; 0 is activedirectory.DefaultLookupBatch).
 	Batch int
 	Log   *slog.Logger
+	// AfterRecord, when set, runs after each row's journal record is
+	// durable: kill tests stop the process there.
+	AfterRecord func(store.JournalRecord)
 }
 
 // New is a Directory over c, keeping its fields, audit trail and counts in tx.
@@ -49,7 +54,7 @@ func New(c *activedirectory.Client, tx *store.DirectoryTx, o Options) *Directory
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Directory{c: c, tx: tx, batch: o.Batch, readOnly: o.ReadOnly, log: o.Log,
+	return &Directory{c: c, tx: tx, batch: o.Batch, readOnly: o.ReadOnly, log: o.Log, afterRecord: o.AfterRecord,
 		unlinked: map[string]map[string]string{}, made: map[string]store.Mailbox{}, addrs: map[string]bool{}}
 }
 

@@ -57,12 +57,19 @@ func (r *run) create(row *pushfile.Row) (pushfile.Result, error) {
 	if r.job.DryRun {
 		password = ""
 	}
+	genID := v[pushfile.LocalID] == ""
+	intent := store.JournalRecord{Line: row.Line, Op: store.JournalCreate, LocalID: m.LocalID, Status: string(New),
+		Detail: strings.Join(notes, "; "), GeneratedLocalID: genID, GeneratedPassword: generated != ""}
+	if err := r.record(intent); err != nil {
+		return pushfile.Result{}, err
+	}
 	refused, err := r.insert(m, password)
 	if err != nil {
 		return pushfile.Result{}, err
 	}
 	if refused != nil {
-		return result(Invalid, r.rd.ColumnName(refused.Field)+": "+refused.Reason, ""), nil
+		res := result(Invalid, r.rd.ColumnName(refused.Field)+": "+refused.Reason, "")
+		return res, r.record(recorded(row.Line, store.JournalCreate, m.LocalID, res, false, false))
 	}
 	r.wrote(m.LocalID)
 	res := result(New, "", m.Address)
@@ -73,11 +80,11 @@ func (r *run) create(row *pushfile.Row) (pushfile.Result, error) {
 		return pushfile.Result{}, err
 	}
 	r.sum.Created[org]++
-	res.Detail = strings.Join(notes, "; ")
-	if v[pushfile.LocalID] == "" && !r.job.DryRun {
+	res.Detail = intent.Detail
+	if genID && !r.job.DryRun {
 		res.LocalID = m.LocalID // written into the row's cell, so the results can be sent again
 	}
-	return res, nil
+	return res, r.record(recorded(row.Line, store.JournalCreate, m.LocalID, res, genID, generated != ""))
 }
 
 // insert gives m a free address and creates it. A refusal (with a nil

@@ -37,6 +37,10 @@ type Job struct {
 	// Result, Detail, EmailAddress and GeneratedPassword added to every
 	// row. Nil writes none.
 	Results io.Writer
+	// Key names the file for a directory that journals its rows
+	// (Resumable): a run with the key of one that stopped part-way
+	// resumes it. "" journals nothing.
+	Key string
 }
 
 // Summary is what a processed file came to.
@@ -67,11 +71,14 @@ func (p *Processor) rows(ctx context.Context, dir Directory, rd *pushfile.Reader
 	if r.rnd = p.Rand; r.rnd == nil {
 		r.rnd = rand.Reader
 	}
+	if err := r.startJournal(); err != nil {
+		return Summary{}, err
+	}
 	for readErr := error(nil); readErr == nil; {
 		if err := ctx.Err(); err != nil {
 			return Summary{}, fmt.Errorf("process %s: %w", file, err)
 		}
-		if readErr, err = r.win.fill(ctx, rd, dir, job.Sender.MayActFor); err != nil {
+		if readErr, err = r.win.fill(ctx, rd, dir, r.lookupID); err != nil {
 			return Summary{}, fmt.Errorf("%s: %w", file, err)
 		}
 		if err := r.decideWindow(); err != nil {
@@ -88,12 +95,34 @@ func (p *Processor) rows(ctx context.Context, dir Directory, rd *pushfile.Reader
 			}
 		}
 	}
+	if r.res != nil {
+		if err := r.res.Forget(ctx, job.Key); err != nil {
+			return Summary{}, err
+		}
+	}
 	if out != nil {
 		if err := out.Flush(); err != nil {
 			return Summary{}, fmt.Errorf("write results: %w", err)
 		}
 	}
 	return r.sum, nil
+}
+
+// lookupID is the Local ID the window looks up for a row ("" for none):
+// its own, when the sender may act for its organisation; for a row an
+// earlier run of the file finished (the journal), none, unless it created
+// an account whose password the replay sets afresh.
+func (r *run) lookupID(row *pushfile.Row) string {
+	if rec, ok := r.journal[row.Line]; ok && rec.Done {
+		if rec.Status == string(New) && rec.GeneratedPassword {
+			return rec.LocalID
+		}
+		return ""
+	}
+	if id := row.Value[pushfile.LocalID]; id != "" && row.Valid() && r.job.Sender.MayActFor(row.Value[pushfile.Organisation]) {
+		return id
+	}
+	return ""
 }
 
 // decideWindow decides the window's rows in file order and writes their
@@ -134,6 +163,11 @@ type run struct {
 	// john.smith, john.smith2… from the start each time.
 	next map[string]*collisions
 	win  window // the rows read ahead, with their Local IDs looked up
+	// res is the directory's journal when it is on (Resumable), and
+	// journal what earlier runs of the file recorded, by line, each
+	// removed as its row is settled.
+	res     Resumable
+	journal map[int]store.JournalRecord
 }
 
 func result(s Status, detail, address string) pushfile.Result {
@@ -164,6 +198,9 @@ func (r *run) decide(row *pushfile.Row) (pushfile.Result, error) {
 func (r *run) settle(row *pushfile.Row) (pushfile.Result, error) {
 	v := &row.Value
 	org := v[pushfile.Organisation]
+	if rec, ok := r.journal[row.Line]; ok && r.job.Sender.MayActFor(org) {
+		return r.resume(row, rec)
+	}
 	if !r.job.Sender.MayActFor(org) {
 		return result(Denied, fmt.Sprintf("%s does not hold the Connector role for organisation %s (it does for: %s)",
 			r.job.Sender.Address, org, orgList(r.job.Sender.Orgs)), ""), nil
@@ -213,11 +250,22 @@ func (r *run) existing(row *pushfile.Row) (pushfile.Result, error) {
 	if len(changed) == 0 {
 		return result(NoChange, "", m.Address), nil
 	}
+	names := make([]string, len(changed))
+	for i, f := range changed {
+		names[i] = f.String()
+	}
+	res := result(Updated, "changed: "+strings.Join(names, ", "), m.Address)
+	intent := recorded(row.Line, store.JournalUpdate, m.LocalID, res, false, false)
+	intent.Done = false
+	if err := r.record(intent); err != nil {
+		return pushfile.Result{}, err
+	}
 	if err := r.dir.Update(r.ctx, m, changed, r.job.Now); err != nil {
 		var no *Refusal
 		if errors.As(err, &no) {
 			*m = before
-			return result(Invalid, r.rd.ColumnName(no.Field)+": "+no.Reason, m.Address), nil
+			res := result(Invalid, r.rd.ColumnName(no.Field)+": "+no.Reason, m.Address)
+			return res, r.record(recorded(row.Line, store.JournalUpdate, m.LocalID, res, false, false))
 		}
 		return pushfile.Result{}, err
 	}
@@ -227,9 +275,5 @@ func (r *run) existing(row *pushfile.Row) (pushfile.Result, error) {
 		Line: row.Line, Action: "update", Address: m.Address, LocalID: m.LocalID, Before: b, After: a}); err != nil {
 		return pushfile.Result{}, err
 	}
-	names := make([]string, len(changed))
-	for i, f := range changed {
-		names[i] = f.String()
-	}
-	return result(Updated, "changed: "+strings.Join(names, ", "), m.Address), nil
+	return res, r.record(recorded(row.Line, store.JournalUpdate, m.LocalID, res, false, false))
 }

@@ -31,11 +31,11 @@ type lookedUp struct {
 	found bool
 }
 
-// fill reads up to w.size rows into w.rows and looks up the Local IDs of
-// those the sender may act for (the others are ACCESS_DENIED). readErr is the reader's error (io.EOF at the end; nil when the
+// fill reads up to w.size rows into w.rows and looks up the Local IDs
+// that want names ("" for a row that needs none). readErr is the reader's error (io.EOF at the end; nil when the
 // window is full), which comes after the rows read before it: they are
 // still to be decided. err is the lookup's.
-func (w *window) fill(ctx context.Context, rd *pushfile.Reader, dir Directory, mayActFor func(org string) bool) (readErr, err error) {
+func (w *window) fill(ctx context.Context, rd *pushfile.Reader, dir Directory, want func(*pushfile.Row) string) (readErr, err error) {
 	if w.looked == nil {
 		w.size = max(1, w.size)
 		w.rows = make([]pushfile.Row, 0, w.size)
@@ -51,7 +51,7 @@ func (w *window) fill(ctx context.Context, rd *pushfile.Reader, dir Directory, m
 		}
 		w.rows = w.rows[:len(w.rows)+1]
 		row.CopyTo(&w.rows[len(w.rows)-1])
-		if id := row.Value[pushfile.LocalID]; id != "" && row.Valid() && mayActFor(row.Value[pushfile.Organisation]) {
+		if id := want(row); id != "" {
 			key := store.FoldLocalID(id)
 			if _, ok := w.looked[key]; !ok {
 				w.looked[key] = lookedUp{}

@@ -50,6 +50,9 @@ type Batch struct {
 	// before they are recorded so (crash tests kill the process there).
 	AfterFile       func()
 	AfterPurgeFiles func()
+	// AfterApply, when set, runs once a file's rows are applied, before
+	// its results email is queued and the file's transaction commits.
+	AfterApply func()
 }
 
 // ResultsDir is where results files are kept, relative to the data
@@ -203,7 +206,7 @@ func (n *Batch) file(ctx context.Context, sub store.Submission, day string, now 
 	}
 	defer closeDir()
 	sum, err := n.Processor.Apply(ctx, dir, provision.File{Name: sub.Filename, Data: csv, Read: opts},
-		provision.Job{Sender: sender, Now: now, Results: out.Writer()})
+		provision.Job{Sender: sender, Now: now, Results: out.Writer(), Key: JournalKey(sub.ID)})
 	var fe *pushfile.FileError
 	if errors.As(err, &fe) {
 		dtx.Rollback()
@@ -211,6 +214,9 @@ func (n *Batch) file(ctx context.Context, sub store.Submission, day string, now 
 	}
 	if err != nil {
 		return nil, err
+	}
+	if n.AfterApply != nil {
+		n.AfterApply()
 	}
 	if err := out.Commit(); err != nil {
 		return nil, err
@@ -233,6 +239,10 @@ func (n *Batch) file(ctx context.Context, sub store.Submission, day string, now 
 	}
 	return sum.Counts, nil
 }
+
+// JournalKey names submission id's file in a directory's journal
+// (provision.Resumable), so a run that stopped part-way is resumed.
+func JournalKey(id int64) string { return fmt.Sprintf("submission %d", id) }
 
 // directory is the backend files are applied through.
 func (n *Batch) directory() provision.Backend {

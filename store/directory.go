@@ -41,17 +41,36 @@ func (s *Store) BeginDirectory(ctx context.Context) (*DirectoryTx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin directory transaction: %w", err)
 	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("begin directory transaction: %w", err)
-	}
 	// Statements run without the caller's cancellation: database/sql would
 	// otherwise start a goroutine per query to watch it, which costs a
 	// third of a million-row file's time. Processor.Apply checks ctx itself
 	// between rows, and the caller rolls back on cancellation.
-	d := &DirectoryTx{conn: conn, tx: tx, ctx: context.WithoutCancel(ctx), msgIDDomain: s.msgIDDomain}
-	d.work = &Tx{tx: tx, ctx: d.ctx, msgIDDomain: s.msgIDDomain}
+	d := &DirectoryTx{conn: conn, ctx: context.WithoutCancel(ctx), msgIDDomain: s.msgIDDomain, work: &Tx{}}
+	if err := d.begin(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	err = conn.Raw(func(dc any) error {
+		var err error
+		d.raw, err = dc.(driver.ConnPrepareContext).PrepareContext(d.ctx, `SELECT `+matchColumns+` FROM mailboxes WHERE local_id = ?`)
+		return err
+	})
+	if err != nil {
+		d.Rollback()
+		return nil, fmt.Errorf("prepare directory statement: %w", err)
+	}
+	return d, nil
+}
+
+// begin starts the transaction on d's connection and prepares its
+// statements in it.
+func (d *DirectoryTx) begin(ctx context.Context) error {
+	tx, err := d.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin directory transaction: %w", err)
+	}
+	d.tx = tx
+	*d.work = Tx{tx: tx, ctx: d.ctx, msgIDDomain: d.msgIDDomain}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
@@ -84,21 +103,12 @@ func (s *Store) BeginDirectory(ctx context.Context) (*DirectoryTx, error) {
 	} {
 		st, err := tx.PrepareContext(ctx, p.sql)
 		if err != nil {
-			d.Rollback()
-			return nil, fmt.Errorf("prepare directory statement: %w", err)
+			tx.Rollback()
+			return fmt.Errorf("prepare directory statement: %w", err)
 		}
 		*p.stmt = st
 	}
-	err = conn.Raw(func(dc any) error {
-		var err error
-		d.raw, err = dc.(driver.ConnPrepareContext).PrepareContext(d.ctx, `SELECT `+matchColumns+` FROM mailboxes WHERE local_id = ?`)
-		return err
-	})
-	if err != nil {
-		d.Rollback()
-		return nil, fmt.Errorf("prepare directory statement: %w", err)
-	}
-	return d, nil
+	return nil
 }
 
 // Tx is the underlying transaction, for other work that must commit or
@@ -113,6 +123,18 @@ func (d *DirectoryTx) Commit() error {
 		return fmt.Errorf("commit directory changes: %w", err)
 	}
 	return nil
+}
+
+// Checkpoint commits the changes so far and goes on in a new transaction
+// on the same connection, for a directory that is not in this database
+// (Active Directory), whose changes cannot wait for the end of the file:
+// what connectord keeps about each applied row must be durable with it.
+// Work's Tx stays valid across it.
+func (d *DirectoryTx) Checkpoint(ctx context.Context) error {
+	if err := d.tx.Commit(); err != nil {
+		return fmt.Errorf("commit directory changes: %w", err)
+	}
+	return d.begin(ctx)
 }
 
 // Rollback abandons the changes. It is safe after Commit.

@@ -61,7 +61,7 @@ func (t *Tx) Rollback() error {
 
 // Work returns the general transaction the directory changes run in, so
 // that a file's submission state and results email commit with them.
-func (d *DirectoryTx) Work() *Tx { return &Tx{tx: d.tx, ctx: d.ctx, msgIDDomain: d.msgIDDomain} }
+func (d *DirectoryTx) Work() *Tx { return d.work }
 
 // InTx runs fn in one write transaction, committing when it returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {

@@ -57,7 +57,9 @@ type app struct {
 
 // hooks are crash points for kill tests; the program itself sets none.
 type hooks struct {
-	afterSpool, afterRecord, afterFile, afterHandOff, afterPurge func()
+	afterSpool, afterRecord, afterFile, afterHandOff, afterPurge, afterApply func()
+	afterRecordRow                                                           func(store.JournalRecord)
+	afterAdd                                                                 func(dn string)
 }
 
 type command struct {

@@ -28,10 +28,13 @@ func TestMain(m *testing.M) {
 			a.hooks.afterHandOff = kill
 		case "after-purge":
 			a.hooks.afterPurge = kill
+		case "after-apply":
+			a.hooks.afterApply = kill
 		}
+		adCrashPoints(&a.hooks, os.Getenv("CONNECTORD_CRASH"), kill)
 		os.Exit(runApp(context.Background(), a, os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	os.Exit(dcs.Run(m))
 }
 
 // cli runs one command in-process against the database db.

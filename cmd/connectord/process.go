@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,7 +20,9 @@ import (
 const processUsage = `connectord process -sender ADDR [-dry-run] [-o OUT] FILE
 
 Does to one push file, now, what the batch does: every row is
-decided in file order and the whole file is applied in one transaction.
+decided in file order and the whole file is applied in one transaction
+(with directory.backend ldap, row by row, each exactly once: the same
+file processed again after an interrupted run resumes it).
 The results file (the file as received, with Result, Detail, EmailAddress
 and GeneratedPassword columns) goes to OUT or standard output; the count
 of each status goes to standard error.
@@ -85,10 +88,14 @@ func runProcess(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer closeDir()
+	key, err := processKey(f, who.Address)
+	if err != nil {
+		return err
+	}
 	p := &provision.Processor{Domain: a.cfg.Directory.Domain, Log: a.log}
 	start := time.Now()
 	sum, err := p.Apply(ctx, dir, provision.File{Name: filepath.Base(name), Data: f, Read: opts},
-		provision.Job{Sender: who, Now: start, DryRun: *dryRun, Results: out})
+		provision.Job{Sender: who, Now: start, DryRun: *dryRun, Results: out, Key: key})
 	if err != nil {
 		return fileProblems(a.stderr, name, err)
 	}
@@ -105,6 +112,20 @@ func runProcess(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintln(a.stderr, countsLine(name, sum.Counts, *dryRun, time.Since(start)))
 	return nil
+}
+
+// processKey names a file in the directory's journal: the same file from
+// the same sender, processed again after a run that stopped part-way,
+// resumes it. f is read, then rewound.
+func processKey(f io.ReadSeeker, sender string) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("process %s %x", sender, h.Sum(nil)), nil
 }
 
 // countsLine is the per-status summary printed after a file.

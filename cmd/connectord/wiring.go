@@ -76,7 +76,8 @@ func (a *app) messageIDDomain() string {
 // directoryBackend is where files are applied, by directory.backend.
 func (a *app) directoryBackend() provision.Backend {
 	if a.cfg.Directory.Backend == config.BackendLDAP {
-		return ldapdirectory.Backend(a.cfg.Directory.LDAP.AD(), a.log)
+		return ldapdirectory.Backend(a.cfg.Directory.LDAP.AD(), a.log,
+			ldapdirectory.Hooks{AfterRecord: a.hooks.afterRecordRow, AfterAdd: a.hooks.afterAdd})
 	}
 	return provision.EmbeddedBackend
 }
@@ -97,7 +98,7 @@ func (a *app) batch(st *store.Store, poller *ingest.Poller) (*scheduler.Batch, e
 		Directory:   a.directoryBackend(),
 		ReadOptions: rules.ReadOptions, DataDir: a.cfg.DataDir,
 		SyncTimeout: a.cfg.Batch.SyncTimeout, Keep: time.Duration(a.cfg.Batch.KeepFilesDays) * 24 * time.Hour, Holder: holder(), Alive: holderAlive, Log: a.log,
-		AfterFile: a.hooks.afterFile, AfterPurgeFiles: a.hooks.afterPurge,
+		AfterFile: a.hooks.afterFile, AfterPurgeFiles: a.hooks.afterPurge, AfterApply: a.hooks.afterApply,
 	}
 	if poller != nil {
 		n.Sync = func(ctx context.Context) error { _, err := poller.SyncOnce(ctx); return err }
