@@ -43,6 +43,9 @@ func (c *Client) AfterAdd(fn func(dn string)) {
 	c.mu.Unlock()
 }
 
+// URL is the directory's address, as configured.
+func (c *Client) URL() string { return c.cfg.URL }
+
 // Dial connects over TLS, binds as the service account and reads what the
 // client needs from the directory (its domain and, from the schema, that
 // the configured attributes exist and how long their values may be).

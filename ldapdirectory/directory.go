@@ -173,6 +173,9 @@ func (d *Directory) AddressTaken(ctx context.Context, address string) (bool, err
 	return taken[address], err
 }
 
+// String names the directory in an error that stopped a file.
+func (d *Directory) String() string { return "Active Directory at " + d.c.URL() }
+
 // TakenNumbers says nothing at once: Active Directory has no range query
 // over an address's number, so provision asks AddressTaken for each
 // candidate (one search, after the ones this file made, held in d.addrs).

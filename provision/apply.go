@@ -2,6 +2,8 @@ package provision
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 
 	"connectord/pushfile"
@@ -36,5 +38,10 @@ func (p *Processor) Apply(ctx context.Context, dir Directory, f File, job Job) (
 			return Summary{}, err
 		}
 	}
-	return p.rows(ctx, dir, rd, out, f.Name, job)
+	sum, err := p.rows(ctx, dir, rd, out, f.Name, job)
+	var fe *pushfile.FileError
+	if s, named := dir.(fmt.Stringer); named && err != nil && !errors.As(err, &fe) && !errors.Is(err, context.Canceled) {
+		err = fmt.Errorf("%s: %w", s, err) // which directory failed: the night's record and log say so
+	}
+	return sum, err
 }
