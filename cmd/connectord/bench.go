@@ -15,26 +15,51 @@ import (
 	"connectord/internal/synth"
 )
 
-const benchUsage = `connectord bench gen [-rows N] [-orgs N] [-update F] [-create F] [-shuffle] DIR
+const benchUsage = `connectord bench gen [-shape real|easy] [-rows N] [-orgs N] [-update F] [-create F] [-order O] [-seed N] DIR
 connectord bench csvparse FILE
 
 gen       writes orgs.csv, directory.csv (N mailboxes) and push.csv (N rows
-          against them) into DIR, for scripts/bench.sh.
+          against them) into DIR, for scripts/bench.sh. The shape sets the
+          defaults of the other flags: real (100 organisations, sorted by
+          surname, 10% changed, 10% new starters, realistic names whose
+          addresses collide) or easy (200 organisations, directory order,
+          8% changed, 2% new, few names). -order is directory, surname or
+          random.
 csvparse  reads FILE with bare encoding/csv and nothing else: the reference
           figure validate and process are measured against.`
 
 func runBench(_ context.Context, a *app, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	set := synth.Set{Seed: 1}
-	fs.IntVar(&set.Rows, "rows", 100000, "rows and mailboxes")
-	fs.IntVar(&set.Orgs, "orgs", 200, "organisations")
-	fs.Float64Var(&set.Update, "update", 0.08, "share of rows that change a mailbox")
-	fs.Float64Var(&set.Create, "create", 0.02, "share of rows that are new users")
-	fs.BoolVar(&set.Shuffle, "shuffle", false, "push file in random order")
+	shape := fs.String("shape", "real", "real or easy: the defaults of the flags below")
+	rows := fs.Int("rows", 100000, "rows and mailboxes")
+	orgs := fs.Int("orgs", 0, "organisations (0: the shape's)")
+	update := fs.Float64("update", -1, "share of rows that change a mailbox (-1: the shape's)")
+	create := fs.Float64("create", -1, "share of rows that are new users (-1: the shape's)")
+	order := fs.String("order", "", "push file order: directory, surname or random (empty: the shape's)")
+	seed := fs.Uint64("seed", 1, "random seed")
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
 	}
+	set, err := benchSet(*shape, *rows)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if *order != "" {
+		if set.Order, err = synth.ParseOrder(*order); err != nil {
+			return usagef("%v", err)
+		}
+	}
+	if *orgs > 0 {
+		set.Orgs = *orgs
+	}
+	if *update >= 0 {
+		set.Update = *update
+	}
+	if *create >= 0 {
+		set.Create = *create
+	}
+	set.Seed = *seed
 	switch {
 	case len(pos) == 2 && pos[0] == "gen":
 		return benchGen(a, set, pos[1])
@@ -42,6 +67,16 @@ func runBench(_ context.Context, a *app, args []string) error {
 		return benchParse(a, pos[1])
 	}
 	return usagef("say gen DIR or csvparse FILE")
+}
+
+func benchSet(shape string, rows int) (synth.Set, error) {
+	switch shape {
+	case "real":
+		return synth.RealShape(rows), nil
+	case "easy":
+		return synth.EasyShape(rows), nil
+	}
+	return synth.Set{}, fmt.Errorf("-shape %q: want real or easy", shape)
 }
 
 func benchGen(a *app, set synth.Set, dir string) error {

@@ -1,44 +1,57 @@
 // Package synth generates realistic connector data for benchmarks and
 // demos: an organisation file, a Mailbox Report of N mailboxes and a push
-// file of N rows against it. Output is deterministic for a seed.
+// file of N rows against it. Output is deterministic for a seed, and it is
+// written as it is generated: memory does not grow with N.
 package synth
 
 import (
 	"bufio"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"strings"
-)
-
-var (
-	firstNames = []string{"Amelia", "Oliver", "Isla", "George", "Ava", "Harry", "Mia", "Noah", "Sophia", "Jack",
-		"Grace", "Leo", "Freya", "Arthur", "Lily", "Oscar", "Ella", "Muhammad", "Zoë", "Chloé", "Siân", "Rhys",
-		"Aoife", "Seán", "Priya", "Aarav", "Fatima", "Yusuf", "Olivia", "Thomas"}
-	lastNames = []string{"Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
-		"Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "O'Brien",
-		"Núñez", "Khan", "Ahmed", "Singh", "MacDonald", "Lewis", "Harris", "Clarke", "Jackson", "Hughes"}
-	jobTitles = []string{"Staff Nurse", "Consultant", "Registrar", "Ward Clerk", "Pharmacist", "Healthcare Assistant",
-		"Practice Manager", "GP Partner", "Midwife", "Porter", "Physiotherapist", "Receptionist"}
-	roles        = []string{"Doctor", "Nurse", "Midwife", "Pharmacist", "Non-Clinical", "Allied Health Professional"}
-	specialities = []string{"Cardiology", "General Practice", "Paediatrics", "Oncology", "Radiology", "Urology"}
-	areas        = []string{"Acute Care", "Primary Care", "Community Care", "Mental Health", "Administration"}
-	titles       = []string{"Mr", "Mrs", "Ms", "Dr", "Miss", "Mx", "Prof"}
 )
 
 // Set describes one generated data set.
 type Set struct {
-	Rows   int     // push file rows
+	Rows   int     // push file rows, and mailboxes in the directory
 	Orgs   int     // organisations
 	Update float64 // share of rows that change an existing mailbox
 	Create float64 // share of rows that are new users
-	// Shuffle puts the push file in random order rather than directory order.
-	Shuffle bool
-	Seed    uint64
+	// Order is the push file's row order.
+	Order Order
+	// RealNames draws names from a realistic pool (realFirstNames,
+	// realSurnames) with realistic frequencies, and gives the directory's
+	// mailboxes the addresses the engine would have: first.last,
+	// first.last2… So new users collide on their addresses as real new
+	// starters do, and an update changes one of job title, unit, phone or
+	// surname. Without it names come from a small, even pool and every
+	// address is numbered by its row, so new users rarely collide.
+	RealNames bool
+	Seed      uint64
+}
+
+// RealShape is the shape a national connector receives: 100
+// organisations; an HR export sorted by surname; 80% of rows unchanged,
+// 10% changed and 10% new starters; realistic names.
+func RealShape(rows int) Set {
+	return Set{Rows: rows, Orgs: 100, Update: 0.1, Create: 0.1, Order: SurnameOrder, RealNames: true, Seed: 1}
+}
+
+// EasyShape is the shape the engine was first measured on: 200
+// organisations, the file in directory order, 8% of rows changed and 2%
+// new, few names.
+func EasyShape(rows int) Set {
+	return Set{Rows: rows, Orgs: 200, Update: 0.08, Create: 0.02, Seed: 1}
 }
 
 // OrgCode is the code of generated organisation i.
 func OrgCode(i int) string { return fmt.Sprintf("R%04d", i) }
+
+// LocalID is the Local ID of generated mailbox i.
+func LocalID(i int) string { return fmt.Sprintf("EMP%08d", i) }
+
+// NewLocalID is the Local ID of the new user generated on row i.
+func NewLocalID(i int) string { return fmt.Sprintf("NEW%08d", i) }
 
 // Organisations writes the organisation file: generous creation limits and
 // three units each.
@@ -52,66 +65,41 @@ func (s Set) Organisations(w io.Writer) error {
 	return bw.Flush()
 }
 
-type person struct {
-	first, last, org, unit, title, job, role, spec, area, phone string
-}
-
-// person is generated mailbox i; each index has its own random stream, so
-// the directory and the push file agree without holding either in memory.
-func (s Set) person(i int) person {
-	r := rand.New(rand.NewPCG(s.Seed, uint64(i)))
-	org := OrgCode(i % s.Orgs)
-	return person{
-		first: firstNames[r.IntN(len(firstNames))], last: lastNames[r.IntN(len(lastNames))], org: org,
-		unit: fmt.Sprintf("D%s%02d", org, 1+r.IntN(3)), title: titles[r.IntN(len(titles))],
-		job: jobTitles[r.IntN(len(jobTitles))], role: roles[r.IntN(len(roles))],
-		spec: specialities[r.IntN(len(specialities))], area: areas[r.IntN(len(areas))],
-		phone: fmt.Sprintf("0113 %03d %04d", r.IntN(1000), r.IntN(10000)),
-	}
-}
-
-// LocalID is the Local ID of generated mailbox i.
-func LocalID(i int) string { return fmt.Sprintf("EMP%08d", i) }
-
-// Directory writes a Mailbox Report of s.Rows mailboxes.
+// Directory writes a Mailbox Report of s.Rows mailboxes, in Local ID order.
 func (s Set) Directory(w io.Writer) error {
+	g := s.gen()
 	bw := bufio.NewWriterSize(w, 1<<16)
 	fmt.Fprintln(bw, "EmailAddress,Local ID,Organisation,OrganisationUnit,Type,Title,FirstName,LastName,JobTitle,ClinicalRole,ClinicalSpeciality,WorkArea,EmailSize,OfficePhone,MobilePhone,Fax,Pager")
+	book := addressBook{}
 	for i := range s.Rows {
-		p := s.person(i)
+		p := g.person(i)
 		addr := fmt.Sprintf("%s.%s%d@nhs.net", ascii(p.first), ascii(p.last), i)
+		if s.RealNames {
+			addr = book.next(p.first, p.last, "nhs.net")
+		}
 		fmt.Fprintf(bw, "%s,%s,%s,%s,Mailbox,%s,%s,%s,%s,%s,%s,%s,4,%s,,,\n", addr, LocalID(i), p.org, p.unit,
 			p.title, p.first, p.last, p.job, p.role, p.spec, p.area, p.phone)
 	}
 	return bw.Flush()
 }
 
-// PushFile writes a push file of s.Rows rows: most rows repeat a directory
-// entry unchanged, s.Update of them change its job title and s.Create of
-// them are new users.
+// PushFile writes a push file of s.Rows rows in s.Order: row i repeats
+// directory entry i unchanged, changes it (s.Update of rows) or is a new
+// user (s.Create of rows; its names are entry i's, its Local ID new). A
+// row's content does not depend on the order, so files of one set in
+// different orders hold the same rows.
 func (s Set) PushFile(w io.Writer) error {
+	g := s.gen()
 	bw := bufio.NewWriterSize(w, 1<<16)
 	fmt.Fprintln(bw, "ClinicalRole,ClinicalSpeciality,EmailSize,Fax,FirstName,JobTitle,LastName,Local ID,MobilePhone,OfficePhone,Organisation,OrganisationUnit,Pager,Password,Title,WorkArea")
-	pick := rand.New(rand.NewPCG(s.Seed^0x9e3779b97f4a7c15, 2))
-	order := make([]int32, s.Rows)
-	for i := range order {
-		order[i] = int32(i)
-	}
-	if s.Shuffle {
-		pick.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
-	}
-	for _, idx := range order {
-		i := int(idx)
-		p := s.person(i)
-		id := LocalID(i)
-		switch x := pick.Float64(); {
-		case x < s.Create:
-			id = fmt.Sprintf("NEW%08d", i)
-		case x < s.Create+s.Update:
-			p.job = "Senior " + p.job
-		}
-		fmt.Fprintf(bw, "%s,%s,4,,%s,%s,%s,%s,,%s,%s,%s,,,%s,%s\n", p.role, p.spec, p.first, p.job, p.last, id,
+	err := g.each(func(i int) error {
+		p, id := g.pushRow(i)
+		_, err := fmt.Fprintf(bw, "%s,%s,4,,%s,%s,%s,%s,,%s,%s,%s,,,%s,%s\n", p.role, p.spec, p.first, p.job, p.last, id,
 			p.phone, p.org, p.unit, p.title, p.area)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	return bw.Flush()
 }
