@@ -1,8 +1,10 @@
 // Package mailbench fills a Dovecot Maildir with generated submissions for
 // the ingest benchmark (scripts/bench-ingest.sh): each message comes from a
 // sender on the Connector roster, carries an Authentication-Results header
-// from the trusted authserv-id and one base64 CSV attachment, so connectord
-// accepts it (trusted sender) or holds it (first-time sender).
+// from the trusted authserv-id (mx.nhs.net, the default of
+// ingest.trusted_authserv_ids) and one base64 CSV attachment, so connectord
+// runs every check and accepts it (trusted sender) or holds it (first-time
+// sender), superseding the sender's earlier file of the day.
 //
 // Writing the files straight into the Maildir is the fastest way to load a
 // mailbox: about 5,000 messages a second, against a few hundred over LMTP.
@@ -27,16 +29,42 @@ import (
 type Load struct {
 	Messages int // how many
 	Senders  int // distinct senders, taking turns
+	// FirstTime is how many of the senders (the last ones) have never had
+	// a file approved: their files are held for review. The others are
+	// trusted: their files are accepted.
+	FirstTime int
+	// SameDay puts every message on one batch day, received between 09:00
+	// and 19:00 on Start's day, so each sender sends many files that day:
+	// each file supersedes the sender's one before, and every one is
+	// acknowledged. Otherwise message i arrives on day i/Senders after
+	// Start, so no file supersedes another.
+	SameDay bool
 	// Rows is the number of rows of each CSV (about 140 bytes a row, so 14
 	// rows make a ~2 KB file).
 	Rows int
+	// RealNames draws the CSVs' names from synth's realistic pool.
+	RealNames bool
 	// Start is the first message's receipt time (its INTERNALDATE: the
-	// file's mtime). Message i arrives on day i/Senders after it, so no
-	// sender sends two files for one batch day and none is superseded.
+	// file's mtime).
 	Start time.Time
 	// UID and GID own the files; Dovecot never runs as root. -1 keeps the
 	// writer's.
 	UID, GID int
+}
+
+// RealLoad is the shape a national connector's mailbox sees: n messages
+// of ~2 KB CSVs from 100 trusted roster senders, all on one day, every one
+// authenticated by the trusted MTA.
+func RealLoad(n int) Load {
+	return Load{Messages: n, Senders: 100, SameDay: true, Rows: 14, RealNames: true, UID: -1, GID: -1,
+		Start: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+}
+
+// EasyLoad is the shape first measured: 50 senders, half of them
+// first-time, one file each per day.
+func EasyLoad(n int) Load {
+	return Load{Messages: n, Senders: 50, FirstTime: 25, Rows: 14, UID: -1, GID: -1,
+		Start: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
 }
 
 // OrgCode is the organisation every generated row and sender belongs to.
@@ -47,11 +75,11 @@ func Sender(i int) string { return fmt.Sprintf("bench.admin%03d@nhs.net", i) }
 
 // Trusted reports whether sender i is trusted (its files are accepted);
 // the others are first-time senders, whose files are held for review.
-func Trusted(i int) bool { return i%2 == 0 }
+func (l Load) Trusted(i int) bool { return i < l.Senders-l.FirstTime }
 
 // Roster puts the organisation and the senders in the store and trusts
-// every other sender.
-func Roster(ctx context.Context, st *store.Store, senders int, now time.Time) error {
+// all but the first-time ones.
+func (l Load) Roster(ctx context.Context, st *store.Store, now time.Time) error {
 	org := store.Organisation{Code: OrgCode, Name: "Synthetic Trust 0", CreationLimit: 1 << 30}
 	for u := 1; u <= 3; u++ {
 		org.Units = append(org.Units, fmt.Sprintf("D%s%02d", OrgCode, u))
@@ -59,14 +87,14 @@ func Roster(ctx context.Context, st *store.Store, senders int, now time.Time) er
 	if err := st.PutOrganisations(ctx, []store.Organisation{org}); err != nil {
 		return err
 	}
-	for i := range senders {
+	for i := range l.Senders {
 		if err := st.PutSender(ctx, Sender(i), []string{OrgCode}, "bench", now); err != nil {
 			return err
 		}
 	}
 	return st.InTx(ctx, func(tx *store.Tx) error {
-		for i := range senders {
-			if Trusted(i) {
+		for i := range l.Senders {
+			if l.Trusted(i) {
 				if err := tx.Trust(Sender(i), "bench", 0, now); err != nil {
 					return err
 				}
@@ -74,6 +102,14 @@ func Roster(ctx context.Context, st *store.Store, senders int, now time.Time) er
 		}
 		return nil
 	})
+}
+
+// received is message i's receipt time.
+func (l Load) received(i int) time.Time {
+	if l.SameDay {
+		return l.Start.Add(time.Duration(i) * (10 * time.Hour) / time.Duration(max(l.Messages, 1)))
+	}
+	return l.Start.Add(time.Duration(i/max(l.Senders, 1)) * 24 * time.Hour)
 }
 
 // WriteMaildir writes the messages into maildir's cur/ (through tmp/, as
@@ -93,9 +129,7 @@ func (l Load) WriteMaildir(maildir string) (int64, error) {
 	var total int64
 	senders := max(l.Senders, 1)
 	for i := range l.Messages {
-		sender := i % senders
-		received := l.Start.Add(time.Duration(i/senders) * 24 * time.Hour)
-		n, err := l.writeOne(maildir, i, sender, received)
+		n, err := l.writeOne(maildir, i, i%senders, l.received(i))
 		if err != nil {
 			return total, fmt.Errorf("message %d: %w", i, err)
 		}
@@ -147,7 +181,7 @@ func (l Load) message(w io.Writer, i, sender int, received time.Time) error {
 	fmt.Fprintf(w, "--=_bench\nContent-Type: text/csv; name=\"push-%d.csv\"\nContent-Disposition: attachment; filename=\"push-%d.csv\"\nContent-Transfer-Encoding: base64\n\n", i, i)
 	lw := &lineWriter{w: w}
 	enc := base64.NewEncoder(base64.StdEncoding, lw)
-	set := synth.Set{Rows: max(l.Rows, 1), Orgs: 1, Update: 0.5, Create: 0.1, Seed: uint64(i)}
+	set := synth.Set{Rows: max(l.Rows, 1), Orgs: 1, Update: 0.5, Create: 0.1, RealNames: l.RealNames, Seed: uint64(i)}
 	if err := set.PushFile(enc); err != nil {
 		return err
 	}

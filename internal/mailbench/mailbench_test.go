@@ -23,7 +23,8 @@ import (
 func TestGeneratedMessagesAreSubmissions(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "Maildir")
 	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	l := Load{Messages: 4, Senders: 2, Rows: 14, Start: start, UID: -1, GID: -1}
+	l := EasyLoad(4)
+	l.Senders, l.FirstTime, l.Start = 2, 1, start
 	total, err := l.WriteMaildir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +41,7 @@ func TestGeneratedMessagesAreSubmissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := Roster(ctx, st, l.Senders, start); err != nil {
+	if err := l.Roster(ctx, st, start); err != nil {
 		t.Fatal(err)
 	}
 	reg, err := st.Registry(ctx)
