@@ -3,6 +3,7 @@ package provision
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"connectord/directoryfile"
+	"connectord/internal/benchref"
 	"connectord/internal/synth"
 	"connectord/pushfile"
 	"connectord/store"
@@ -115,4 +117,114 @@ func benchProcess(b *testing.B, set synth.Set, edit func(string) string) {
 		}
 	}
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// shapeRows is the size of BenchmarkProcessShapes: large enough that the
+// directory (about 35 MB) outgrows the store's 16 MiB page cache, as a
+// national directory does, so the file's order shows.
+const shapeRows = 100_000
+
+// BenchmarkProcessShapes is scripts/bench.sh's headline at 100,000 rows:
+// the real shape (synth.RealShape: realistic names whose addresses
+// collide, 10% changed, 10% new starters) sorted by surname, not sorted
+// at all, and in directory order, each processed and committed beside
+// the naive reference (benchref.Process) on a fresh copy of one directory.
+func BenchmarkProcessShapes(b *testing.B) {
+	ctx := context.Background()
+	template := filepath.Join(b.TempDir(), "template.db")
+	if err := benchref.Setup(ctx, template, synth.RealShape(shapeRows), time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	for _, order := range []synth.Order{synth.SurnameOrder, synth.RandomOrder, synth.KeyOrder} {
+		set := synth.RealShape(shapeRows)
+		set.Order = order
+		var push bytes.Buffer
+		if err := set.PushFile(&push); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(order.String()+"/process", func(b *testing.B) {
+			shapeLoop(b, template, push.Bytes(), func(path string) func() error {
+				return processOnce(b, path, push.Bytes())
+			})
+		})
+		b.Run(order.String()+"/naive", func(b *testing.B) {
+			shapeLoop(b, template, push.Bytes(), func(path string) func() error {
+				db, err := benchref.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return func() error {
+					c, err := benchref.Process(ctx, db, bytes.NewReader(push.Bytes()), io.Discard, "nhs.net", time.Now())
+					if err == nil && c.Total() != shapeRows {
+						err = fmt.Errorf("%d rows, want %d", c.Total(), shapeRows)
+					}
+					db.Close()
+					return err
+				}
+			})
+		})
+	}
+}
+
+// shapeLoop times run on a fresh copy of template each iteration; prepare
+// (untimed) opens the copy and returns the timed run.
+func shapeLoop(b *testing.B, template string, push []byte, prepare func(path string) func() error) {
+	ctx := context.Background()
+	b.SetBytes(int64(len(push)))
+	b.ReportAllocs()
+	for i := range b.N {
+		b.StopTimer()
+		path := filepath.Join(b.TempDir(), fmt.Sprintf("run%d.db", i))
+		if err := benchref.Copy(ctx, template, path); err != nil {
+			b.Fatal(err)
+		}
+		run := prepare(path)
+		b.StartTimer()
+		if err := run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(shapeRows*b.N), "µs/row")
+}
+
+// processOnce opens the store at path and returns the engine's run of the
+// file, committed, as connectord process does it.
+func processOnce(b *testing.B, path string, push []byte) func() error {
+	ctx := context.Background()
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sender, err := st.Sender(ctx, benchref.Sender)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg, err := st.Registry(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return func() error {
+		defer st.Close()
+		rd, err := pushfile.Open(bytes.NewReader(push), pushfile.Options{Registry: reg})
+		if err != nil {
+			return err
+		}
+		rw, err := pushfile.NewResultsWriter(io.Discard, rd)
+		if err != nil {
+			return err
+		}
+		tx, err := st.BeginDirectory(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		sum, err := (&Processor{Domain: "nhs.net"}).Run(ctx, tx, rd, rw, Job{Sender: sender, File: "push.csv", Now: time.Now()})
+		if err != nil {
+			return err
+		}
+		if sum.Counts.Total() != shapeRows {
+			return fmt.Errorf("%d rows, want %d", sum.Counts.Total(), shapeRows)
+		}
+		return tx.Commit()
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"testing"
+
+	"connectord/internal/synth"
 )
 
 // benchRows is the size of the generated benchmark file.
@@ -59,33 +61,39 @@ func BenchmarkValidate(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		r, err := Open(bytes.NewReader(data), Options{})
+		validateAll(b, data)
+	}
+}
+
+// validateAll is the whole job: Open, every row checked, and the results
+// written.
+func validateAll(b *testing.B, data []byte) {
+	r, err := Open(bytes.NewReader(data), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := NewResultsWriter(io.Discard, r)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for {
+		row, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
 		if err != nil {
 			b.Fatal(err)
 		}
-		w, err := NewResultsWriter(io.Discard, r)
-		if err != nil {
+		res := Result{Status: "PROCESSED_NEW", Detail: row.Detail()}
+		if !row.Valid() {
+			res.Status = "INVALID"
+		}
+		if err := w.Write(row, res); err != nil {
 			b.Fatal(err)
 		}
-		for {
-			row, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			res := Result{Status: "PROCESSED_NEW", Detail: row.Detail()}
-			if !row.Valid() {
-				res.Status = "INVALID"
-			}
-			if err := w.Write(row, res); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := w.Flush(); err != nil {
-			b.Fatal(err)
-		}
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -97,4 +105,39 @@ func TestBenchFileIsValid(t *testing.T) {
 			t.Fatalf("line %d: %s", row.Line, row.Detail)
 		}
 	}
+}
+
+// BenchmarkRealShape is BenchmarkBareCSV beside BenchmarkValidate on the
+// push file of scripts/bench.sh's real shape (synth.RealShape), 100,000
+// rows sorted by surname.
+func BenchmarkRealShape(b *testing.B) {
+	var buf bytes.Buffer
+	if err := synth.RealShape(benchRows).PushFile(&buf); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.Run("bare-csv", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			cr := csv.NewReader(bytes.NewReader(data))
+			cr.ReuseRecord = true
+			cr.FieldsPerRecord = -1
+			for {
+				if _, err := cr.Read(); err != nil {
+					if !errors.Is(err, io.EOF) {
+						b.Fatal(err)
+					}
+					break
+				}
+			}
+		}
+	})
+	b.Run("validate", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			validateAll(b, data)
+		}
+	})
 }
