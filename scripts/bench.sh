@@ -25,7 +25,8 @@
 #                     rows a transaction; no addresses, audit or duplicate search
 # Each step is its own process, timed by /usr/bin/time: wall and CPU (user +
 # system) seconds and peak resident memory. Needs about 3 GB of disk at 1M.
-# KEEP=1 keeps the work directory.
+# KEEP=1 keeps the work directory; WORK=DIR works in DIR and keeps it, so a
+# later run with the same WORK reuses its data sets and imported directories.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin"
@@ -41,27 +42,31 @@ if [ "$mode" = profile ] && ! command -v perf >/dev/null 2>&1; then
   apt-get install -y -q linux-perf >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q linux-perf >/dev/null; }
 fi
 
-work=$(mktemp -d)
-cleanup() { if [ "${KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi; }
-trap cleanup EXIT
+if [ -n "${WORK:-}" ]; then
+  work=$WORK; mkdir -p "$work"
+else
+  work=$(mktemp -d)
+  cleanup() { if [ "${KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi; }
+  trap cleanup EXIT
+fi
 go build -o "$work/connectord" ./cmd/connectord
 go build -o "$work/benchref" ./internal/benchref/cmd/benchref
 go build -o "$work/benchprof" ./internal/benchprof/cmd/benchprof
 bin=$work/connectord
 load() { uptime | sed 's/.*load average/load average/'; }
 
-# gen ROWS ORDER: the data set in $work/data-ROWS-ORDER (the directory and
+# gen ROWS ORDER: the data set in $work/data-SHAPE-ROWS-ORDER (the directory and
 # organisations do not depend on the order)
 gen() {
-  local d="$work/data-$1-$2"
+  local d="$work/data-$SHAPE-$1-$2"
   [ -d "$d" ] || "$bin" bench gen -shape "$SHAPE" -rows "$1" -order "$2" "$d" 2>/dev/null
   echo "$d"
 }
 
 # base ROWS: a database with the organisations, the sender and the directory
-# imported by connectord, at $work/base-ROWS.db
+# imported by connectord, at $work/base-SHAPE-ROWS.db
 base() {
-  local db="$work/base-$1.db" d; d=$(gen "$1" surname)
+  local db="$work/base-$SHAPE-$1.db" d; d=$(gen "$1" surname)
   if [ ! -f "$db" ]; then
     fresh "$db" "$1"
     "$bin" -db "$db" directory import "$d/directory.csv" >/dev/null 2>&1
