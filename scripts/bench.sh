@@ -149,11 +149,12 @@ growth)
   [ $# -gt 0 ] || set -- 10000 100000 1000000
   for n in "$@"; do echo "process at $n rows..." >&2; process_pair "$n" surname; done
   header
-  printf '%9s %9s %8s %8s  %9s %8s %8s %7s\n' rows process "us/row" "peak MB" "naive" "us/row" "peak MB" "x ref"
+  printf '%9s %9s %8s %10s %8s  %9s %8s %10s %8s %7s\n' rows process "us/row" "cpu us/row" "peak MB" "naive" "us/row" "cpu us/row" "peak MB" "x ref"
   for r in "${rows_out[@]}"; do
     IFS='|' read -r name n s c m refname rs rc rm target <<<"$r"
-    awk -v n="$n" -v s="$s" -v m="$m" -v rs="$rs" -v rm="$rm" 'BEGIN {
-      printf "%9d %8.2fs %8.1f %8d  %8.2fs %8.1f %8d %7.2f\n", n, s, 1e6 * s / n, m, rs, 1e6 * rs / n, rm, (rs > 0 ? s / rs : 0) }'
+    awk -v n="$n" -v s="$s" -v c="$c" -v m="$m" -v rs="$rs" -v rc="$rc" -v rm="$rm" 'BEGIN {
+      printf "%9d %8.2fs %8.1f %10.1f %8d  %8.2fs %8.1f %10.1f %8d %7.2f\n", n, s, 1e6 * s / n, 1e6 * c / n, m,
+        rs, 1e6 * rs / n, 1e6 * rc / n, rm, (rs > 0 ? s / rs : 0) }'
   done
   ;;
 profile)

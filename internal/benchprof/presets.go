@@ -37,6 +37,7 @@ func processPreset() Preset {
 			must("reference: SELECT by Local ID", `database/sql\.\(\*Stmt\)\.QueryRowContext$|database/sql\.\(\*Row\)\.Scan$`),
 			must("reference: UPSERT", `database/sql\.\(\*Stmt\)\.ExecContext$`),
 			must("garbage collection (background mark, assists, sweep)", `^runtime\.(gcBgMarkWorker|gcAssistAlloc|bgsweep|bgscavenge|gcDrain|markroot)`),
+			must("Go scheduler (finding work, sysmon)", `^runtime\.(schedule|findRunnable|sysmon|mcall)$`),
 			must("opening the database, migrations, sender", `store\.Open$|store\.\(\*Store\)\.(migrate|Sender|Registry)$`),
 		},
 		Across: []Group{
@@ -65,6 +66,7 @@ func ingestPreset() Preset {
 			must("move to Processed", `ingest\.\(\*Poller\)\.move$`),
 			must("IMAP: other commands and responses", `go-imap`),
 			must("garbage collection (background mark, assists, sweep)", `^runtime\.(gcBgMarkWorker|gcAssistAlloc|bgsweep|bgscavenge|gcDrain|markroot)`),
+			must("Go scheduler (finding work, sysmon)", `^runtime\.(schedule|findRunnable|sysmon|mcall)$`),
 			must("opening the database, migrations", `store\.Open$|store\.\(\*Store\)\.migrate$`),
 		},
 		Across: []Group{
