@@ -5,8 +5,9 @@
 #   scripts/bench.sh [ROWS]              the headline table (default 1000000)
 #   scripts/bench.sh growth [ROWS...]    process and its reference at each size
 #                                        (default 10000 100000 1000000)
-#   scripts/bench.sh profile [ROWS]      CPU profiles (Linux perf) of process
-#                                        and its reference, summarised
+#   scripts/bench.sh profile [ROWS]      CPU profiles (Linux perf) of process,
+#                                        directory import and their references,
+#                                        summarised (internal/benchprof)
 #
 # The data (internal/synth), by default the real shape: ROWS mailboxes in 100
 # organisations and a ROWS-row push file against them, 80% unchanged, 10%
@@ -164,10 +165,20 @@ profile)
   echo "profiling process and the naive loop at $n rows..." >&2
   perf record -q -F 499 -g -o "$work/process.perf" -- "$bin" -db "$work/p.db" process -sender bulk@nhs.net -o "$work/results.csv" "$d/push.csv" >/dev/null 2>&1
   perf record -q -F 499 -g -o "$work/ref.perf" -- "$work/benchref" process -db "$work/r.db" -o "$work/ref-results.csv" "$d/push.csv" >/dev/null 2>&1
+  echo "profiling directory import and the naive import loop at $n rows..." >&2
+  fresh "$work/i.db" "$n"; fresh "$work/ri.db" "$n"
+  perf record -q -F 499 -g -o "$work/import.perf" -- "$bin" -db "$work/i.db" directory import "$d/directory.csv" >/dev/null 2>&1
+  perf record -q -F 499 -g -o "$work/refimport.perf" -- "$work/benchref" import -db "$work/ri.db" "$d/directory.csv" >/dev/null 2>&1
   header
-  for p in process ref; do
-    printf '== %s ==\n' "$([ $p = process ] && echo "connectord process ($SHAPE shape, sorted by surname, $n rows)" || echo "naive loop, same file")"
-    perf script -i "$work/$p.perf" 2>/dev/null | "$work/benchprof" -preset process -top 30
+  for p in process:process ref:process import:import refimport:import; do
+    case ${p%%:*} in
+    process) title="connectord process ($SHAPE shape, sorted by surname, $n rows)" ;;
+    ref) title="naive loop, same file" ;;
+    import) title="connectord directory import ($n mailboxes)" ;;
+    refimport) title="naive import loop, same file" ;;
+    esac
+    printf '== %s ==\n' "$title"
+    perf script -i "$work/${p%%:*}.perf" 2>/dev/null | "$work/benchprof" -preset "${p#*:}" -top 30
   done
   ;;
 esac

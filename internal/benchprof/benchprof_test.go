@@ -108,6 +108,11 @@ func TestParseGroup(t *testing.T) {
 			t.Errorf("ParseGroup(%q): no error", bad)
 		}
 	}
+	for _, name := range []string{"process", "import", "ingest"} {
+		if _, err := PresetNamed(name); err != nil {
+			t.Errorf("PresetNamed(%s): %v", name, err)
+		}
+	}
 	if _, err := PresetNamed("batch"); err == nil {
 		t.Error("PresetNamed(batch): no error")
 	}

@@ -9,15 +9,18 @@ type Preset struct {
 	Parts, Across []Group
 }
 
-// PresetNamed returns the preset for process (and its reference) or ingest.
+// PresetNamed returns the preset for process or directory import (each
+// with its reference) or ingest.
 func PresetNamed(name string) (Preset, error) {
 	switch name {
 	case "process":
 		return processPreset(), nil
+	case "import":
+		return importPreset(), nil
 	case "ingest":
 		return ingestPreset(), nil
 	}
-	return Preset{}, fmt.Errorf("preset %q: want process or ingest", name)
+	return Preset{}, fmt.Errorf("preset %q: want process, import or ingest", name)
 }
 
 // The groups of issue 11 for `connectord process`, then those of the
@@ -42,6 +45,10 @@ func processPreset() Preset {
 		},
 		Across: []Group{
 			must("SQLite (modernc.org/sqlite and its libc)", `^modernc\.org/`),
+			must("SQLite: index descents (sqlite3BtreeIndexMoveto)", `^modernc\.org/sqlite/lib\._sqlite3BtreeIndexMoveto$`),
+			must("SQLite: table descents by rowid (sqlite3BtreeTableMoveto)", `^modernc\.org/sqlite/lib\._sqlite3BtreeTableMoveto$`),
+			must("SQLite: reading pages from the OS (readDbPage: pread)", `^modernc\.org/sqlite/lib\._readDbPage$`),
+			must("SQLite: mutexes (modernc libc pthread_mutex)", `^modernc\.org/libc\.Xpthread_mutex_(lock|unlock)$`),
 			must("database/sql", `^database/sql\.`),
 			must("allocation (runtime.mallocgc)", `^runtime\.mallocgc`),
 			must("reading the file (syscall read)", `syscall\.read$|os\.\(\*File\)\.Read$`),
@@ -74,6 +81,30 @@ func ingestPreset() Preset {
 			must("database/sql", `^database/sql\.`),
 			must("allocation (runtime.mallocgc)", `^runtime\.mallocgc`),
 			must("SHA-256", `^crypto/(internal/fips140/)?sha256`),
+		},
+	}
+}
+
+// The parts of `connectord directory import`, then those of the naive
+// import loop.
+func importPreset() Preset {
+	return Preset{
+		Parts: []Group{
+			must("writing the entry (DirectoryTx.Put: UPSERT by address)", `store\.\(\*DirectoryTx\)\.Put$`),
+			must("checking the row (readMailbox)", `directoryfile\.readMailbox$`),
+			must("reading the CSV", `directoryfile\.\(\*Table\)\.Next$|encoding/csv\.`),
+			must("commit", `\(\*DirectoryTx\)\.Commit$|database/sql\.\(\*Tx\)\.Commit$`),
+			must("reference: UPSERT", `database/sql\.\(\*Stmt\)\.ExecContext$`),
+			must("garbage collection (background mark, assists, sweep)", `^runtime\.(gcBgMarkWorker|gcAssistAlloc|bgsweep|bgscavenge|gcDrain|markroot)`),
+			must("Go scheduler (finding work, sysmon)", `^runtime\.(schedule|findRunnable|sysmon|mcall)$`),
+		},
+		Across: []Group{
+			must("SQLite (modernc.org/sqlite and its libc)", `^modernc\.org/`),
+			must("SQLite: B-tree inserts (sqlite3BtreeInsert)", `^modernc\.org/sqlite/lib\._sqlite3BtreeInsert$`),
+			must("SQLite: reading pages from the OS (readDbPage)", `^modernc\.org/sqlite/lib\._readDbPage$`),
+			must("SQLite: writing the WAL (walWriteOneFrame)", `^modernc\.org/sqlite/lib\._walWriteOneFrame$|^modernc\.org/sqlite/lib\._walFrames$`),
+			must("database/sql", `^database/sql\.`),
+			must("allocation (runtime.mallocgc)", `^runtime\.mallocgc`),
 		},
 	}
 }
