@@ -66,20 +66,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Free loopback ports for the stack (a port that accepts a connection is taken).
+# free_port VAR: a free loopback port for the stack into VAR, never one
+# given before (a port that accepts a connection is taken). Not run in a
+# subshell, so the list of ports given is kept.
 taken=" "
 free_port() {
   local p
   while :; do
     p=$((20000 + RANDOM % 30000))
     case $taken in *" $p "*) continue ;; esac
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then taken+="$p "; echo "$p"; return; fi
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then taken+="$p "; printf -v "$1" '%s' "$p"; return; fi
   done
 }
-MAILSTACK_IMAP_PORT=$(free_port); MAILSTACK_IMAPS_PORT=$(free_port); MAILSTACK_SMTP_PORT=$(free_port)
-MAILSTACK_SMTPS_PORT=$(free_port); MAILSTACK_LMTP_PORT=$(free_port)
-export MAILSTACK_IMAP_PORT MAILSTACK_IMAPS_PORT MAILSTACK_SMTP_PORT MAILSTACK_SMTPS_PORT MAILSTACK_LMTP_PORT
-scripts/mailstack.sh start "$stack" >"$work/stack.log" 2>&1 || { cat "$work/stack.log" >&2; exit 1; }
+# Another program may take a port between the check and Dovecot's listen;
+# then the stack is started again on other ports (a fresh choice each time).
+for attempt in 1 2 3; do
+  for v in MAILSTACK_IMAP_PORT MAILSTACK_IMAPS_PORT MAILSTACK_SMTP_PORT MAILSTACK_SMTPS_PORT MAILSTACK_LMTP_PORT; do free_port "$v"; done
+  export MAILSTACK_IMAP_PORT MAILSTACK_IMAPS_PORT MAILSTACK_SMTP_PORT MAILSTACK_SMTPS_PORT MAILSTACK_LMTP_PORT
+  if scripts/mailstack.sh start "$stack" >"$work/stack.log" 2>&1; then break; fi
+  if [ "$attempt" = 3 ] || ! grep -q 'Address already in use' "$work/stack.log"; then cat "$work/stack.log" >&2; exit 1; fi
+  scripts/mailstack.sh stop "$stack" >/dev/null 2>&1 || true
+done
 set -a; . "$stack/mailstack.env"; set +a
 user=connector.data@nhs.net
 maildir="$stack/mail/nhs.net/connector.data/Maildir"
