@@ -125,9 +125,16 @@ func newPoller(t testing.TB, st *store.Store, addr, dir string) *ingest.Poller {
 		Recorder: &ingest.Recorder{Store: st, Spool: spool, Log: log, Rules: ingest.Rules{
 			Mailbox: "INBOX", Policy: policy, Location: london, Cutoff: 20 * 60,
 			Reviewers: []string{"support@nhs.net"}, MessageIDDomain: "nhs.net",
+			// As connectord's: the pick lists and the registry, once a
+			// batch (without pick lists the reader loads the built-in
+			// ones for every file, which connectord never does).
 			ReadOptions: func(ctx context.Context) (pushfile.Options, error) {
+				lists, err := pushfile.LoadPicklists(pushfile.PicklistPaths{})
+				if err != nil {
+					return pushfile.Options{}, err
+				}
 				reg, err := st.Registry(ctx)
-				return pushfile.Options{Registry: reg}, err
+				return pushfile.Options{Registry: reg, Picklists: lists}, err
 			},
 		}},
 		Mailbox: "INBOX", Processed: "Processed", BatchSize: 200, PollInterval: time.Minute, Log: log,
