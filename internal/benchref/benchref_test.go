@@ -136,7 +136,7 @@ func refProcess(t *testing.T, db *sql.DB, push []byte, out io.Writer) Counts {
 // The reference decides every row as the engine does (where it decides at
 // all), writes what it decided, and a second run finds nothing to change.
 func TestProcessDecidesAsTheEngine(t *testing.T) {
-	for _, set := range []synth.Set{synth.RealShape(25000), synth.EasyShape(3000)} {
+	for _, set := range []synth.Set{synth.RealShape(5000), synth.EasyShape(3000)} {
 		t.Run(set.Order.String(), func(t *testing.T) {
 			f := newFixture(t, set)
 			want := engineCounts(t, f.copyDB(t), f.push)
@@ -200,7 +200,7 @@ func dump(t *testing.T, db *sql.DB) []string {
 
 // The import reference leaves the directory the engine's import leaves.
 func TestImportLoadsWhatTheEngineLoads(t *testing.T) {
-	set := synth.RealShape(12000)
+	set := synth.RealShape(3000)
 	f := newFixture(t, set)
 	want := dump(t, openDB(t, f.db))
 
