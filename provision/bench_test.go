@@ -205,20 +205,14 @@ func processOnce(b *testing.B, path string, push []byte) func() error {
 	}
 	return func() error {
 		defer st.Close()
-		rd, err := pushfile.Open(bytes.NewReader(push), pushfile.Options{Registry: reg})
-		if err != nil {
-			return err
-		}
-		rw, err := pushfile.NewResultsWriter(io.Discard, rd)
-		if err != nil {
-			return err
-		}
 		tx, err := st.BeginDirectory(ctx)
 		if err != nil {
 			return err
 		}
 		defer tx.Rollback()
-		sum, err := (&Processor{Domain: "nhs.net"}).Run(ctx, tx, rd, rw, Job{Sender: sender, File: "push.csv", Now: time.Now()})
+		sum, err := (&Processor{Domain: "nhs.net"}).Apply(ctx, tx,
+			File{Name: "push.csv", Data: bytes.NewReader(push), Read: pushfile.Options{Registry: reg}},
+			Job{Sender: sender, Now: time.Now(), Results: io.Discard})
 		if err != nil {
 			return err
 		}

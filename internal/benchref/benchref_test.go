@@ -105,16 +105,14 @@ func engineCounts(t *testing.T, path string, push []byte) provision.Counts {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd, err := pushfile.Open(bytes.NewReader(push), pushfile.Options{Registry: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
 	tx, err := st.BeginDirectory(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	sum, err := (&provision.Processor{Domain: "nhs.net"}).Run(ctx, tx, rd, nil, provision.Job{Sender: sender, File: "push.csv", Now: time.Now()})
+	sum, err := (&provision.Processor{Domain: "nhs.net"}).Apply(ctx, tx,
+		provision.File{Name: "push.csv", Data: bytes.NewReader(push), Read: pushfile.Options{Registry: reg}},
+		provision.Job{Sender: sender, Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"connectord/ingest"
+	"connectord/inspect"
 	"connectord/internal/imaptest"
 	"connectord/mailauth"
 	"connectord/pushfile"
+	"connectord/spool"
 	"connectord/store"
 )
 
@@ -93,7 +95,7 @@ func TestRealLoadRunsTheWholePath(t *testing.T) {
 
 func newPollerStore(t testing.TB, l Load) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), store.MessageIDDomain("nhs.net"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +109,7 @@ func newPollerStore(t testing.TB, l Load) *store.Store {
 // newPoller is connectord's poller with the configuration's defaults.
 func newPoller(t testing.TB, st *store.Store, addr, dir string) *ingest.Poller {
 	t.Helper()
-	spool, err := ingest.OpenSpool(filepath.Join(dir, "spool"))
+	sp, err := spool.Open(filepath.Join(dir, "spool"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,15 +118,15 @@ func newPoller(t testing.TB, st *store.Store, addr, dir string) *ingest.Poller {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	policy := ingest.DefaultPolicy()
+	policy := inspect.DefaultPolicy()
 	policy.TrustedAuthservIDs = []string{"mx.nhs.net"}
 	policy.OwnAddresses = []string{imaptest.User}
 	p := &ingest.Poller{
 		Server: ingest.Server{Address: addr, TLS: ingest.TLSNone, Timeout: 10 * time.Second,
 			Creds: mailauth.Credentials{Username: imaptest.User, Password: imaptest.Password}},
-		Recorder: &ingest.Recorder{Store: st, Spool: spool, Log: log, Rules: ingest.Rules{
+		Recorder: &ingest.Recorder{Store: st, Spool: sp, Log: log, Rules: ingest.Rules{
 			Mailbox: "INBOX", Policy: policy, Location: london, Cutoff: 20 * 60,
-			Reviewers: []string{"support@nhs.net"}, MessageIDDomain: "nhs.net",
+			Reviewers: []string{"support@nhs.net"},
 			// As connectord's: the pick lists and the registry, once a
 			// batch (without pick lists the reader loads the built-in
 			// ones for every file, which connectord never does).
