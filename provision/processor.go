@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,8 @@ type Processor struct {
 	// crypto/rand. Tests pass a fixed stream for golden files.
 	Rand io.Reader
 	Log  *slog.Logger
+
+	window int // rows read ahead (windowRows when 0); tests set it
 }
 
 // Job says whose file this is, when it runs and where its results go.
@@ -57,32 +60,22 @@ func (p *Processor) rows(ctx context.Context, tx *store.DirectoryTx, rd *pushfil
 		return Summary{}, err
 	}
 	r := &run{p: p, tx: tx, job: job, file: file, limits: limits, sum: Summary{Counts: Counts{}, Created: map[string]int{}},
-		idCol: rd.ColumnName(pushfile.LocalID)}
+		idCol: rd.ColumnName(pushfile.LocalID), win: window{size: p.window}}
 	if r.rnd = p.Rand; r.rnd == nil {
 		r.rnd = rand.Reader
 	}
-	for n := 0; ; n++ {
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return Summary{}, fmt.Errorf("process %s: %w", file, err)
-			}
+	for readErr := error(nil); readErr == nil; {
+		if err := ctx.Err(); err != nil {
+			return Summary{}, fmt.Errorf("process %s: %w", file, err)
 		}
-		row, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
+		if readErr, err = r.win.fill(rd, tx); err != nil {
+			return Summary{}, fmt.Errorf("%s: %w", file, err)
 		}
-		if err != nil {
+		if err := r.decideWindow(out); err != nil {
 			return Summary{}, err
 		}
-		res, err := r.decide(row)
-		if err != nil {
-			return Summary{}, fmt.Errorf("%s line %d: %w", file, row.Line, err)
-		}
-		r.sum.Counts[Status(res.Status)]++
-		if out != nil {
-			if err := out.Write(row, res); err != nil {
-				return Summary{}, fmt.Errorf("write results: %w", err)
-			}
+		if readErr != nil && !errors.Is(readErr, io.EOF) {
+			return Summary{}, readErr
 		}
 	}
 	if !job.DryRun {
@@ -100,6 +93,25 @@ func (p *Processor) rows(ctx context.Context, tx *store.DirectoryTx, rd *pushfil
 	return r.sum, nil
 }
 
+// decideWindow decides the window's rows in file order and writes their
+// results.
+func (r *run) decideWindow(out *pushfile.ResultsWriter) error {
+	for i := range r.win.rows {
+		row := &r.win.rows[i]
+		res, err := r.decide(row)
+		if err != nil {
+			return fmt.Errorf("%s line %d: %w", r.file, row.Line, err)
+		}
+		r.sum.Counts[Status(res.Status)]++
+		if out != nil {
+			if err := out.Write(row, res); err != nil {
+				return fmt.Errorf("write results: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 // run is the state of one file's processing.
 type run struct {
 	p      *Processor
@@ -111,10 +123,11 @@ type run struct {
 	sum    Summary
 	mb     store.Mailbox
 	idCol  string // the Local ID column's name in the file's format
-	// next is, per address base, the first collision number not yet known
-	// to be taken, so a file creating many people of one name does not
-	// probe john.smith, john.smith2… from the start each time.
-	next map[string]int
+	// next is, per address base, what is known of its collision numbers,
+	// so a file creating many people of one name does not probe
+	// john.smith, john.smith2… from the start each time.
+	next map[string]*collisions
+	win  window // the rows read ahead, with their Local IDs looked up
 }
 
 func result(s Status, detail, address string) pushfile.Result {
@@ -150,7 +163,7 @@ func (r *run) settle(row *pushfile.Row) (pushfile.Result, error) {
 			r.job.Sender.Address, org, orgList(r.job.Sender.Orgs)), ""), nil
 	}
 	if id := v[pushfile.LocalID]; id != "" {
-		found, err := r.tx.ByLocalID(id, &r.mb)
+		found, err := r.byLocalID(id)
 		if err != nil {
 			return pushfile.Result{}, err
 		}
@@ -197,6 +210,7 @@ func (r *run) existing(row *pushfile.Row) (pushfile.Result, error) {
 	if err := r.tx.Update(m, r.job.Now); err != nil {
 		return pushfile.Result{}, err
 	}
+	r.wrote(m.LocalID)
 	b, a := changeJSON(&before, m, changed)
 	if err := r.tx.Audit(store.AuditEntry{At: r.job.Now, Actor: r.job.Sender.Address, Source: r.file,
 		Line: row.Line, Action: "update", Address: m.Address, LocalID: m.LocalID, Before: b, After: a}); err != nil {
@@ -254,6 +268,7 @@ func (r *run) create(row *pushfile.Row) (pushfile.Result, error) {
 	if err := r.tx.Insert(m, r.job.Now); err != nil {
 		return pushfile.Result{}, err
 	}
+	r.wrote(m.LocalID)
 	_, after := changeJSON(nil, m, allFields)
 	if err := r.tx.Audit(store.AuditEntry{At: r.job.Now, Actor: r.job.Sender.Address, Source: r.file,
 		Line: row.Line, Action: "create", Address: m.Address, LocalID: m.LocalID, After: after}); err != nil {
@@ -268,15 +283,34 @@ func (r *run) create(row *pushfile.Row) (pushfile.Result, error) {
 }
 
 // newAddress finds the first free first.last, first.last2, first.last3…
+// The numbers a base's addresses already take are read once a file, in
+// one range query; each number chosen is still checked on its own, as
+// another base can reach the same address (john.smith1 and 2, john.smith
+// and 12).
 func (r *run) newAddress(first, last string) (string, error) {
 	base := AddressBase(first, last)
 	if len(base) > maxLocalPart {
 		base = strings.TrimRight(base[:maxLocalPart], ".-")
 	}
 	if r.next == nil {
-		r.next = map[string]int{}
+		r.next = map[string]*collisions{}
 	}
-	for n := max(1, r.next[base]); n < 100000; n++ {
+	c := r.next[base]
+	if c == nil {
+		taken, err := r.tx.TakenNumbers(base, r.p.Domain, maxCollision)
+		if err != nil {
+			return "", err
+		}
+		c = &collisions{next: 1, taken: taken}
+		r.next[base] = c
+	}
+	for n := c.next; n < maxCollision; n++ {
+		for len(c.taken) > 0 && c.taken[0] < n {
+			c.taken = c.taken[1:]
+		}
+		if len(c.taken) > 0 && c.taken[0] == n {
+			continue
+		}
 		local := base
 		if n > 1 {
 			local += strconv.Itoa(n)
@@ -287,11 +321,23 @@ func (r *run) newAddress(first, last string) (string, error) {
 			return "", err
 		}
 		if !taken {
-			r.next[base] = n + 1
+			c.next = n + 1
+			if len(c.taken) < cap(c.taken)/2 {
+				c.taken = slices.Clone(c.taken) // free the numbers passed
+			}
 			return addr, nil
 		}
 	}
 	return "", fmt.Errorf("no free address for %s", base)
+}
+
+// maxCollision bounds the collision numbers tried for one address base.
+const maxCollision = 100000
+
+// collisions is what is known of one address base's numbers in a file.
+type collisions struct {
+	next  int   // the first number not yet known to be taken
+	taken []int // numbers from next on taken when the file began, ascending
 }
 
 func (r *run) newLocalID(org string) (string, error) {

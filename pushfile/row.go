@@ -37,6 +37,8 @@ type Row struct {
 	// special reports a cell that starts with a character the results
 	// writer may have to escape.
 	special bool
+	// rawBuf is raw's own storage in a copy (CopyTo).
+	rawBuf []byte
 }
 
 // Valid reports whether the row breaks no rule.
@@ -83,4 +85,20 @@ func (r *Row) problem(col, msg string) {
 // warn records a value of column col that is applied but looks wrong.
 func (r *Row) warn(col, msg string) {
 	r.Warnings = append(r.Warnings, Problem{Line: r.Line, Column: col, Message: msg})
+}
+
+// CopyTo makes dst a copy of r that stays valid after the reader's next
+// row, reusing dst's storage: Next reuses its row, so a caller that decides
+// rows a window at a time keeps copies.
+func (r *Row) CopyTo(dst *Row) {
+	dst.Line, dst.Value, dst.Has, dst.special = r.Line, r.Value, r.Has, r.special
+	dst.Cells = append(dst.Cells[:0], r.Cells...)
+	dst.Problems = append(dst.Problems[:0], r.Problems...)
+	dst.Warnings = append(dst.Warnings[:0], r.Warnings...)
+	dst.Notes = append(dst.Notes[:0], r.Notes...)
+	dst.raw = nil
+	if r.raw != nil {
+		dst.rawBuf = append(dst.rawBuf[:0], r.raw...)
+		dst.raw = dst.rawBuf
+	}
 }

@@ -20,9 +20,12 @@ type DirectoryTx struct {
 	tx   *sql.Tx
 	ctx  context.Context
 	raw  driver.Stmt // the Local ID lookup, prepared on the driver connection
+	// rawIn is ByLocalIDs' batch lookup, prepared on first use.
+	rawIn driver.Stmt
 
 	byAddress, nameMatch, addressTaken, localIDTaken *sql.Stmt
 	insert, update, upsert, audit, unpadded          *sql.Stmt
+	takenRange                                       *sql.Stmt
 
 	msgIDDomain string // for the Tx of Work
 }
@@ -51,6 +54,7 @@ func (s *Store) BeginDirectory(ctx context.Context) (*DirectoryTx, error) {
 		{&d.byAddress, `SELECT ` + mailboxColumns + ` FROM mailboxes WHERE address = ?`},
 		{&d.nameMatch, `SELECT address FROM mailboxes WHERE org_code = ? AND name_key = ? AND local_id IS NULL AND kind = 'Mailbox' ORDER BY address LIMIT 1`},
 		{&d.addressTaken, `SELECT 1 FROM mailboxes WHERE address = ?`},
+		{&d.takenRange, `SELECT address FROM mailboxes WHERE address >= ? AND address < ?`},
 		{&d.localIDTaken, `SELECT 1 FROM mailboxes WHERE local_id = ?`},
 		{&d.insert, `INSERT INTO mailboxes (address, local_id, org_code, org_unit, kind, title, first_name, last_name, name_key,
 			job_title, clinical_role, clinical_speciality, work_area, email_size, office_phone, mobile_phone, fax, pager,
@@ -121,6 +125,10 @@ func (d *DirectoryTx) release() {
 	if d.raw != nil {
 		d.conn.Raw(func(any) error { return d.raw.Close() })
 		d.raw = nil
+	}
+	if d.rawIn != nil {
+		d.conn.Raw(func(any) error { return d.rawIn.Close() })
+		d.rawIn = nil
 	}
 	d.conn.Close()
 	d.conn = nil
