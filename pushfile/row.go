@@ -41,20 +41,6 @@ type Row struct {
 	rawBuf []byte
 }
 
-// Clone is a copy of the row that the reader's next row does not
-// overwrite, for a caller that holds several rows at once.
-func (r *Row) Clone() *Row {
-	c := *r
-	c.Cells = append([]string(nil), r.Cells...)
-	c.Problems = append([]Problem(nil), r.Problems...)
-	c.Warnings = append([]Problem(nil), r.Warnings...)
-	c.Notes = append([]string(nil), r.Notes...)
-	if r.raw != nil {
-		c.raw = append([]byte(nil), r.raw...)
-	}
-	return &c
-}
-
 // Valid reports whether the row breaks no rule.
 func (r *Row) Valid() bool { return len(r.Problems) == 0 }
 
