@@ -18,7 +18,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -28,6 +27,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"connectord/internal/stackscript"
 )
 
 // SkipEnv names the environment variable that, set to 1, makes Start skip.
@@ -102,7 +103,7 @@ func skipUnlessRunnable(t testing.TB) {
 // start runs the script with fresh ports, retrying when a port was taken
 // between picking it and the daemons binding it.
 func start(t testing.TB, cfg config) (*Stack, error) {
-	script, err := findScript()
+	script, err := stackscript.Find("mailstack.sh")
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +223,7 @@ func (s *Stack) run(timeout time.Duration, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", append([]string{s.script}, args...)...)
-	cmd.Env = append(cleanEnv(), s.env...)
+	cmd.Env = append(stackscript.CleanEnv("MAILSTACK_"), s.env...)
 	// The script starts the daemons with their output redirected; WaitDelay
 	// is the guard should anything still hold the pipe.
 	cmd.WaitDelay = 5 * time.Second
@@ -233,52 +234,13 @@ func (s *Stack) run(timeout time.Duration, args ...string) ([]byte, error) {
 func (s *Stack) logTail(n int) string {
 	var b strings.Builder
 	for _, f := range []string{"dovecot/dovecot.log", "postfix/postfix.log"} {
-		data, err := os.ReadFile(filepath.Join(s.Dir, f))
+		tail, err := stackscript.Tail(filepath.Join(s.Dir, f), n)
 		if err != nil {
 			continue
 		}
-		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-		if len(lines) > n {
-			lines = lines[len(lines)-n:]
-		}
-		fmt.Fprintf(&b, "--- %s\n%s\n", f, strings.Join(lines, "\n"))
+		fmt.Fprintf(&b, "--- %s\n%s\n", f, tail)
 	}
 	return b.String()
-}
-
-// cleanEnv is the process environment without MAILSTACK_* settings, so that a
-// developer's shell cannot change a test's stack.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "MAILSTACK_") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
-
-// findScript walks up from the working directory (a test runs in its
-// package's directory) to go.mod and returns scripts/mailstack.sh there.
-func findScript() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find module root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "scripts", "mailstack.sh")
-			if _, err := os.Stat(p); err != nil {
-				return "", fmt.Errorf("mail stack script: %w", err)
-			}
-			return p, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find module root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // freePorts returns n distinct ports that were free on 127.0.0.1 a moment ago.

@@ -19,7 +19,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -31,6 +30,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"connectord/internal/stackscript"
 )
 
 // SkipEnv names the environment variable that, set to 1, makes tests skip.
@@ -110,7 +111,7 @@ func installed() bool {
 // startServer makes a state directory and starts a server on a free port,
 // retrying when the port was taken between picking it and binding it.
 func startServer() (*Server, error) {
-	script, err := findScript()
+	script, err := stackscript.Find("pgstack.sh")
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +201,7 @@ func (s *Server) run(timeout time.Duration, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", append([]string{s.script}, args...)...)
-	cmd.Env = append(cleanEnv(), s.env...)
+	cmd.Env = append(stackscript.CleanEnv("PGSTACK_"), s.env...)
 	// The script starts the server with its output redirected; WaitDelay is
 	// the guard should anything still hold the pipe.
 	cmd.WaitDelay = 5 * time.Second
@@ -209,50 +210,11 @@ func (s *Server) run(timeout time.Duration, args ...string) ([]byte, error) {
 
 // logTail returns the last n lines of the server's log.
 func (s *Server) logTail(n int) string {
-	data, err := os.ReadFile(filepath.Join(s.Dir, "postgres.log"))
+	tail, err := stackscript.Tail(filepath.Join(s.Dir, "postgres.log"), n)
 	if err != nil {
 		return err.Error()
 	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-// cleanEnv is the process environment without PGSTACK_* settings, so that
-// a developer's shell cannot change a test's server.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PGSTACK_") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
-
-// findScript walks up from the working directory (a test runs in its
-// package's directory) to go.mod and returns scripts/pgstack.sh there.
-func findScript() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find module root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "scripts", "pgstack.sh")
-			if _, err := os.Stat(p); err != nil {
-				return "", fmt.Errorf("PostgreSQL script: %w", err)
-			}
-			return p, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find module root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
+	return tail
 }
 
 // freePort returns a port that was free on 127.0.0.1 a moment ago.

@@ -52,6 +52,8 @@ import (
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"connectord/internal/stackscript"
 )
 
 // SkipEnv names the environment variable that, set to 1, makes tests skip.
@@ -102,7 +104,7 @@ type Options struct {
 // Start starts a DC on a free 127.0.10.N and waits until it answers a bind
 // over LDAPS. The caller must Stop it.
 func Start(ctx context.Context, opts Options) (*DC, error) {
-	script, err := findScript()
+	script, err := stackscript.Find("sambadc.sh")
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +146,7 @@ func (dc *DC) start(ctx context.Context, opts Options) error {
 	}
 	defer logf.Close()
 	dc.cmd = exec.Command("bash", dc.script, "run", dc.Dir, dc.Addr)
-	dc.cmd.Env = cleanEnv()
+	dc.cmd.Env = stackscript.CleanEnv("SAMBADC_")
 	if !opts.Sync {
 		dc.cmd.Env = append(dc.cmd.Env, "SAMBADC_NOSYNC=1")
 	}
@@ -278,15 +280,11 @@ func (dc *DC) Stop() error {
 func (dc *DC) LogTail(n int) string {
 	var b strings.Builder
 	for _, f := range []string{"script.log", "samba.log"} {
-		data, err := os.ReadFile(filepath.Join(dc.Dir, f))
+		tail, err := stackscript.Tail(filepath.Join(dc.Dir, f), n)
 		if err != nil {
 			continue
 		}
-		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-		if len(lines) > n {
-			lines = lines[len(lines)-n:]
-		}
-		fmt.Fprintf(&b, "--- %s\n%s\n", f, strings.Join(lines, "\n"))
+		fmt.Fprintf(&b, "--- %s\n%s\n", f, tail)
 	}
 	return b.String()
 }
@@ -298,43 +296,8 @@ func (dc *DC) runScript(args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", append([]string{dc.script}, args...)...)
-	cmd.Env = cleanEnv()
+	cmd.Env = stackscript.CleanEnv("SAMBADC_")
 	return cmd.CombinedOutput()
-}
-
-// cleanEnv is the process environment without SAMBADC_* settings, so that a
-// developer's shell cannot change a test's DC.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SAMBADC_") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
-
-// findScript walks up from the working directory (a test runs in its
-// package's directory) to go.mod and returns scripts/sambadc.sh there.
-func findScript() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find module root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "scripts", "sambadc.sh")
-			if _, err := os.Stat(p); err != nil {
-				return "", fmt.Errorf("DC script: %w", err)
-			}
-			return p, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find module root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // readEnv parses the KEY=VALUE lines the script writes.

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"connectord/internal/stackscript"
+
 	"github.com/go-ldap/ldap/v3"
 )
 
@@ -172,7 +174,7 @@ func TestKilledBinaryTakesItsDC(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
-	script, err := findScript()
+	script, err := stackscript.Find("sambadc.sh")
 	if err != nil {
 		lockFile.Close()
 		t.Fatal(err)
