@@ -70,41 +70,11 @@ TEMPLATE_FORMAT=1  # raise when make_template changes, so old templates are not 
 die() { echo "sambadc: $*" >&2; exit 1; }
 log() { echo "sambadc: $*" >&2; }
 
-missing_packages() {
-  local p
-  for p in $PACKAGES; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || echo "$p"
-  done
-}
+. "$(dirname "${BASH_SOURCE[0]}")/debian-packages.sh"
 
 install_packages() {
-  local missing
-  missing=$(missing_packages | tr '\n' ' ')
-  [ -z "${missing// /}" ] && return 0
-  [ "$(id -u)" = 0 ] || die "packages missing ($missing) and not root"
-  # Several test binaries may start DCs at once: install only once.
-  exec 9>"$INSTALL_LOCK"
-  flock -w 900 9 || die "timed out waiting for $INSTALL_LOCK"
-  missing=$(missing_packages | tr '\n' ' ')
-  if [ -z "${missing// /}" ]; then exec 9>&-; return 0; fi
-  log "installing $missing"
-  # Keep the package scripts from starting system-wide daemons (smbd, nmbd,
-  # samba-ad-dc) on all interfaces; containers often have this policy already.
-  local made_policy=0 out rc=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; made_policy=1
-  fi
-  out=$(mktemp)
-  {
-    apt-get -q -o DPkg::Lock::Timeout=300 update &&
-    # shellcheck disable=SC2086  # word splitting intended
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      -o DPkg::Lock::Timeout=300 $missing
-  } >"$out" 2>&1 || rc=$?
-  [ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
-  if [ $rc != 0 ]; then tail -n 30 "$out" >&2; rm -f "$out"; die "apt-get failed (exit $rc)"; fi
-  rm -f "$out"
-  exec 9>&-
+  # shellcheck disable=SC2086  # word splitting intended
+  deb_install "$INSTALL_LOCK" $PACKAGES
 }
 
 set_dir() { # DIR [create]
