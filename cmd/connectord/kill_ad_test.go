@@ -97,10 +97,10 @@ func adFile() string {
 	return b.String()
 }
 
-// newADCase sets one up; ldapExtra is more of the directory.ldap section.
-func newADCase(t *testing.T, twoStep bool, ldapExtra string) *adCase {
+// newADCase sets one up in an OU of dc; ldapExtra is more of the
+// directory.ldap section.
+func newADCase(t *testing.T, dc *sambatest.DC, twoStep bool, ldapExtra string) *adCase {
 	t.Helper()
-	dc := dcs.DC(t)
 	c := &adCase{mailboxSetup: newMailboxSetup(t, 50), dc: dc, ou: dc.OU(t)}
 	rdn := c.ou[:strings.IndexByte(c.ou, ',')]
 	tag := rdn[strings.LastIndexByte(rdn, '-')+1:]
@@ -129,27 +129,48 @@ func newADCase(t *testing.T, twoStep bool, ldapExtra string) *adCase {
 // same accounts with the same attribute values, one account per Local ID,
 // the same Result for every row, one results email, and every new account
 // signs in with the password its results row gives.
+//
+// A single-process Samba applies one operation at a time, so the cases run
+// at once on three DCs (the package's and two of this test's): two cases
+// each on the first two, and the one that stalls its DC alone on the third.
+// Each compares with the uninterrupted night once that has finished.
 func TestKillNightOnAD(t *testing.T) {
 	if testing.Short() {
 		t.Skip("applies a 2,000-row file to a Samba DC several times")
 	}
 	sambatest.SkipUnlessRunnable(t)
-	clean := newADCase(t, false, "")
-	clean.must("batch", "run", "-no-sync", "-day", adRunDay)
-	want := clean.adSummary()
-	if n := strings.Count(want.results, ",PROCESSED_NEW,"); n != 1800 {
-		t.Fatalf("the uninterrupted night made %d accounts, want 1800:\n%s", n, want.results[:min(len(want.results), 2000)])
-	}
+	var second, third sambatest.Shared
+	t.Cleanup(func() {
+		for _, s := range []*sambatest.Shared{&second, &third} {
+			if err := s.Stop(); err != nil {
+				t.Errorf("stop a test DC: %v", err)
+			}
+		}
+	})
+	uninterrupted := &awaited[adSummary]{done: make(chan struct{})}
+	t.Run("uninterrupted", func(t *testing.T) {
+		t.Parallel()
+		defer close(uninterrupted.done)
+		clean := newADCase(t, dcs.DC(t), false, "")
+		clean.must("batch", "run", "-no-sync", "-day", adRunDay)
+		want := clean.adSummary()
+		if n := strings.Count(want.results, ",PROCESSED_NEW,"); n != 1800 {
+			t.Fatalf("the uninterrupted night made %d accounts, want 1800:\n%s", n, want.results[:min(len(want.results), 2000)])
+		}
+		uninterrupted.v, uninterrupted.ok = want, true
+	})
 	for _, tc := range []struct {
 		name, crash string
 		twoStep     bool
+		dc          *sambatest.Shared
 	}{
-		{"between rows", "after-row:1000", false},
-		{"between an add and its password", "after-add:700", true},
-		{"between the last row and the results email", "after-apply", false},
+		{"between rows", "after-row:1000", false, &dcs},
+		{"between an add and its password", "after-add:700", true, &second},
+		{"between the last row and the results email", "after-apply", false, &second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newADCase(t, tc.twoStep, "")
+			t.Parallel()
+			c := newADCase(t, tc.dc.DC(t), tc.twoStep, "")
 			if err := c.batchCmd(adRunDay, tc.crash).Run(); !killedBySIGKILL(err) {
 				t.Fatalf("got %v, want death by SIGKILL", err)
 			}
@@ -161,17 +182,45 @@ func TestKillNightOnAD(t *testing.T) {
 				t.Errorf("after a kill between an add and its password: %d disabled new accounts, want 1", len(halfMade))
 			}
 			c.must("batch", "run", "-no-sync", "-day", adRunDay)
-			got := c.adSummary()
-			compareLines(t, "results", got.results, want.results)
-			compareLines(t, "accounts", got.accounts, want.accounts)
-			compareLines(t, "export", got.export, want.export)
-			if got.mails != 1 {
-				t.Errorf("%d results emails, want 1", got.mails)
-			}
-			c.signIn(t, got, halfMade)
+			c.compare(t, uninterrupted.wait(t), halfMade)
 		})
 	}
-	t.Run("AD unreachable mid-file", func(t *testing.T) { unreachableMidFile(t, want) })
+	t.Run("AD unreachable mid-file", func(t *testing.T) {
+		t.Parallel()
+		unreachableMidFile(t, third.DC(t), uninterrupted)
+	})
+}
+
+// awaited is a value one parallel subtest makes and others wait for.
+type awaited[T any] struct {
+	done chan struct{}
+	v    T
+	ok   bool
+}
+
+// wait blocks until the value is made, and fails the test if its maker did.
+func (a *awaited[T]) wait(t *testing.T) T {
+	t.Helper()
+	<-a.done
+	if !a.ok {
+		t.Fatal("the uninterrupted night failed, so there is nothing to compare with")
+	}
+	return a.v
+}
+
+// compare checks that the case's night, now finished, left what want did:
+// the same results, accounts and export, one results email, and accounts
+// that sign in with their results passwords (halfMade among them).
+func (c *adCase) compare(t *testing.T, want adSummary, halfMade []string) {
+	t.Helper()
+	got := c.adSummary()
+	compareLines(t, "results", got.results, want.results)
+	compareLines(t, "accounts", got.accounts, want.accounts)
+	compareLines(t, "export", got.export, want.export)
+	if got.mails != 1 {
+		t.Errorf("%d results emails, want 1", got.mails)
+	}
+	c.signIn(t, got, halfMade)
 }
 
 // adSummary is what a night left, with what differs between two correct

@@ -36,15 +36,22 @@ func (s *Shared) DC(t testing.TB) *DC {
 // started. Call it from TestMain: os.Exit(dcs.Run(m)).
 func (s *Shared) Run(m *testing.M) int {
 	code := m.Run()
-	if s.dc != nil {
-		if err := s.dc.Stop(); err != nil {
-			fmt.Fprintf(os.Stderr, "sambatest: stop the test DC: %v\n", err)
-			if code == 0 {
-				code = 1
-			}
+	if err := s.Stop(); err != nil {
+		fmt.Fprintf(os.Stderr, "sambatest: stop the test DC: %v\n", err)
+		if code == 0 {
+			code = 1
 		}
 	}
 	return code
+}
+
+// Stop stops the DC if one was started. Call it once every test that used
+// the DC is over.
+func (s *Shared) Stop() error {
+	if s.dc == nil {
+		return nil
+	}
+	return s.dc.Stop()
 }
 
 // SkipUnlessRunnable skips the test where no DC can run: not root, or
