@@ -9,9 +9,6 @@ import (
 	"io"
 	"time"
 	"unicode/utf8"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // DirectoryTx is one write transaction over the directory: a whole push
@@ -26,9 +23,13 @@ type DirectoryTx struct {
 	// rawIn is ByLocalIDs' batch lookup, prepared on first use.
 	rawIn driver.Stmt
 
+	// rawInsert and rawUpsert write entries (Insert, Put), prepared on
+	// first use; putArgs is their argument list, reused between rows.
+	rawInsert, rawUpsert driver.Stmt
+	putArgs              [mailboxInsertColumns]driver.NamedValue
+
 	byAddress, nameMatch, addressTaken, localIDTaken *sql.Stmt
-	insert, update, upsert, audit, unpadded          *sql.Stmt
-	takenRange, putNew                               *sql.Stmt
+	update, audit, unpadded, takenRange              *sql.Stmt
 
 	msgIDDomain string // for the Tx of Work
 	work        *Tx    // prepares the statements of the rarer lookups, once each
@@ -80,24 +81,9 @@ func (d *DirectoryTx) begin(ctx context.Context) error {
 		{&d.addressTaken, `SELECT 1 FROM mailboxes WHERE address = ?`},
 		{&d.takenRange, `SELECT address FROM mailboxes WHERE address >= ? AND address < ?`},
 		{&d.localIDTaken, `SELECT 1 FROM mailboxes WHERE local_id = ?`},
-		{&d.insert, `INSERT INTO mailboxes (address, local_id, org_code, org_unit, kind, title, first_name, last_name, name_key,
-			job_title, clinical_role, clinical_speciality, work_area, email_size, office_phone, mobile_phone, fax, pager,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
 		{&d.update, `UPDATE mailboxes SET org_unit = ?, title = ?, first_name = ?, last_name = ?, name_key = ?, job_title = ?,
 			clinical_role = ?, clinical_speciality = ?, work_area = ?, email_size = ?, office_phone = ?, mobile_phone = ?,
 			fax = ?, pager = ?, updated_at = ? WHERE id = ?`},
-		{&d.putNew, `INSERT INTO mailboxes (address, local_id, org_code, org_unit, kind, title, first_name, last_name, name_key,
-			job_title, clinical_role, clinical_speciality, work_area, email_size, office_phone, mobile_phone, fax, pager,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&d.upsert, `INSERT INTO mailboxes (address, local_id, org_code, org_unit, kind, title, first_name, last_name, name_key,
-			job_title, clinical_role, clinical_speciality, work_area, email_size, office_phone, mobile_phone, fax, pager,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (address) DO UPDATE SET local_id = excluded.local_id, org_code = excluded.org_code,
-			org_unit = excluded.org_unit, kind = excluded.kind, title = excluded.title, first_name = excluded.first_name,
-			last_name = excluded.last_name, name_key = excluded.name_key, job_title = excluded.job_title,
-			clinical_role = excluded.clinical_role, clinical_speciality = excluded.clinical_speciality,
-			work_area = excluded.work_area, email_size = excluded.email_size, office_phone = excluded.office_phone,
-			mobile_phone = excluded.mobile_phone, fax = excluded.fax, pager = excluded.pager, updated_at = excluded.updated_at`},
 		{&d.unpadded, unpaddedQuery},
 		{&d.audit, `INSERT INTO audit (at, actor, source, line, action, address, local_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 	} {
@@ -156,9 +142,11 @@ func (d *DirectoryTx) release() {
 		d.conn.Raw(func(any) error { return d.raw.Close() })
 		d.raw = nil
 	}
-	if d.rawIn != nil {
-		d.conn.Raw(func(any) error { return d.rawIn.Close() })
-		d.rawIn = nil
+	for _, st := range []*driver.Stmt{&d.rawIn, &d.rawInsert, &d.rawUpsert} {
+		if *st != nil {
+			d.conn.Raw(func(any) error { return (*st).Close() })
+			*st = nil
+		}
 	}
 	d.conn.Close()
 	d.conn = nil
@@ -266,19 +254,6 @@ func (d *DirectoryTx) exists(st *sql.Stmt, key string) (bool, error) {
 	return true, nil
 }
 
-// Insert adds a new entry, setting m.ID and both times to now.
-func (d *DirectoryTx) Insert(m *Mailbox, now time.Time) error {
-	m.CreatedAt, m.UpdatedAt = now, now
-	ts := timeText(now)
-	err := d.insert.QueryRowContext(d.ctx, m.Address, nullable(m.LocalID), m.Org, m.Unit, m.Kind, m.Title,
-		m.FirstName, m.LastName, NameKey(m.FirstName, m.LastName), m.JobTitle, m.ClinicalRole,
-		m.ClinicalSpeciality, m.WorkArea, m.EmailSize, m.OfficePhone, m.MobilePhone, m.Fax, m.Pager, ts, ts).Scan(&m.ID)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", m.Address, err)
-	}
-	return nil
-}
-
 // Update writes the managed fields of an existing entry (by m.ID). The
 // address, Local ID, organisation and kind are never changed by a file.
 func (d *DirectoryTx) Update(m *Mailbox, now time.Time) error {
@@ -290,43 +265,6 @@ func (d *DirectoryTx) Update(m *Mailbox, now time.Time) error {
 		return fmt.Errorf("update %s: %w", m.Address, err)
 	}
 	return nil
-}
-
-// Put adds an entry or replaces the one with the same address (directory
-// import). Times are kept from m when set.
-func (d *DirectoryTx) Put(m *Mailbox, now time.Time) error {
-	created, updated := m.CreatedAt, m.UpdatedAt
-	if created.IsZero() {
-		created = now
-	}
-	if updated.IsZero() {
-		updated = now
-	}
-	args := []any{m.Address, nullable(m.LocalID), m.Org, m.Unit, m.Kind, m.Title,
-		m.FirstName, m.LastName, NameKey(m.FirstName, m.LastName), m.JobTitle, m.ClinicalRole,
-		m.ClinicalSpeciality, m.WorkArea, m.EmailSize, m.OfficePhone, m.MobilePhone, m.Fax, m.Pager,
-		timeText(created), timeText(updated)}
-	// A new address is a plain INSERT first: it writes one row, so SQLite
-	// keeps no statement journal for it. The UPSERT may write two, so it
-	// journals every page it touches, and in a million-row transaction
-	// that journal spills to a file: a pwrite a page, a third of an
-	// import's CPU time. Any uniqueness failure goes to the UPSERT, which
-	// decides as before.
-	_, err := d.putNew.ExecContext(d.ctx, args...)
-	if isUniqueFailure(err) {
-		_, err = d.upsert.ExecContext(d.ctx, args...)
-	}
-	if err != nil {
-		return fmt.Errorf("import %s: %w", m.Address, err)
-	}
-	return nil
-}
-
-// isUniqueFailure reports whether err is SQLite refusing a row for a
-// UNIQUE constraint.
-func isUniqueFailure(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
 // AuditEntry records one applied change.
