@@ -54,7 +54,7 @@ func ImportReport(r io.Reader, name string, tx *store.DirectoryTx, reg *store.Re
 			continue // only checking from now on
 		}
 		if err := tx.Put(&m, now); err != nil {
-			if strings.Contains(err.Error(), "mailboxes.local_id") {
+			if errors.Is(err, store.ErrLocalIDTaken) {
 				fe.add(line, "Local ID: %s is already used by another entry", m.LocalID)
 				continue
 			}

@@ -131,7 +131,7 @@ func TestUpgradeMatchesFilesToTheirRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := migrations()
+	ms, err := migrations(dialectSQLite)
 	if err != nil {
 		t.Fatal(err)
 	}

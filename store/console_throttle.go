@@ -171,10 +171,10 @@ func (t *Tx) pruneLoginFailures(sweep *loginSweep, keys []LoginKey, now time.Tim
 	defer sweep.mu.Unlock()
 	const batch = `SELECT key, window_start, locked_until FROM console_login_failures WHERE key > ?1 ORDER BY key LIMIT ?2`
 	var last sql.NullString
-	if err := t.tx.QueryRowContext(t.ctx, `SELECT max(key) FROM (`+batch+`)`, sweep.after, loginPruneBatch).Scan(&last); err != nil {
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT max(key) FROM (`+batch+`) AS b`, sweep.after, loginPruneBatch).Scan(&last); err != nil {
 		return fmt.Errorf("remove expired sign-in failures: %w", err)
 	}
-	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM console_login_failures WHERE key IN (SELECT key FROM (`+batch+`)
+	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM console_login_failures WHERE key IN (SELECT key FROM (`+batch+`) AS b
 		WHERE (locked_until <> '' AND locked_until <= ?3) OR (locked_until = '' AND window_start < ?4))`,
 		sweep.after, loginPruneBatch, timeText(now), timeText(now.Add(-window)))
 	if err != nil {

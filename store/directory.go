@@ -33,6 +33,7 @@ type DirectoryTx struct {
 
 	msgIDDomain string // for the Tx of Work
 	work        *Tx    // prepares the statements of the rarer lookups, once each
+	dialect     dialect
 }
 
 // BeginDirectory starts a directory transaction. The caller must Commit or
@@ -46,7 +47,7 @@ func (s *Store) BeginDirectory(ctx context.Context) (*DirectoryTx, error) {
 	// otherwise start a goroutine per query to watch it, which costs a
 	// third of a million-row file's time. Processor.Apply checks ctx itself
 	// between rows, and the caller rolls back on cancellation.
-	d := &DirectoryTx{conn: conn, ctx: context.WithoutCancel(ctx), msgIDDomain: s.msgIDDomain, work: &Tx{}}
+	d := &DirectoryTx{conn: conn, ctx: context.WithoutCancel(ctx), msgIDDomain: s.msgIDDomain, work: &Tx{}, dialect: s.dialect}
 	if err := d.begin(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -66,9 +67,9 @@ func (s *Store) BeginDirectory(ctx context.Context) (*DirectoryTx, error) {
 // begin starts the transaction on d's connection and prepares its
 // statements in it.
 func (d *DirectoryTx) begin(ctx context.Context) error {
-	tx, err := d.conn.BeginTx(ctx, nil)
+	tx, err := d.dialect.beginWrite(ctx, d.conn)
 	if err != nil {
-		return fmt.Errorf("begin directory transaction: %w", err)
+		return fmt.Errorf("directory transaction: %w", err)
 	}
 	d.tx = tx
 	*d.work = Tx{tx: tx, ctx: d.ctx, msgIDDomain: d.msgIDDomain}
@@ -84,7 +85,7 @@ func (d *DirectoryTx) begin(ctx context.Context) error {
 		{&d.update, `UPDATE mailboxes SET org_unit = ?, title = ?, first_name = ?, last_name = ?, name_key = ?, job_title = ?,
 			clinical_role = ?, clinical_speciality = ?, work_area = ?, email_size = ?, office_phone = ?, mobile_phone = ?,
 			fax = ?, pager = ?, updated_at = ? WHERE id = ?`},
-		{&d.unpadded, unpaddedQuery},
+		{&d.unpadded, d.dialect.unpaddedQuery()},
 		{&d.audit, `INSERT INTO audit (at, actor, source, line, action, address, local_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 	} {
 		st, err := tx.PrepareContext(ctx, p.sql)
@@ -213,10 +214,18 @@ func (d *DirectoryTx) NameMatch(org, nameKey string) (string, bool, error) {
 
 // unpaddedQuery finds the entries of an organisation whose Local ID is a
 // number with leading zeros, by the number without them. Its terms match
-// the partial index mailboxes_local_id_unpadded, so it is a point lookup.
-const unpaddedQuery = `SELECT local_id, address FROM mailboxes
-	WHERE local_id GLOB '0*' AND length(ltrim(local_id, '0')) = ? AND ltrim(local_id, '0') = ? AND org_code = ?
+// the partial index mailboxes_local_id_unpadded, so it is a point lookup:
+// the index's own condition, which is GLOB on SQLite (its LIKE ignores
+// case, and would not match the index) and LIKE on PostgreSQL.
+func (d dialect) unpaddedQuery() string {
+	startsWithZero := `local_id GLOB '0*'`
+	if d == dialectPostgres {
+		startsWithZero = `local_id LIKE '0%'`
+	}
+	return `SELECT local_id, address FROM mailboxes
+	WHERE ` + startsWithZero + ` AND length(ltrim(local_id, '0')) = ? AND ltrim(local_id, '0') = ? AND org_code = ?
 	ORDER BY local_id LIMIT 1`
+}
 
 // ZeroPadded finds an entry of organisation org whose Local ID is number
 // with leading zeros ("000123" for "123"), returning its Local ID and

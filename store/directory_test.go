@@ -51,7 +51,10 @@ func TestZeroPadded(t *testing.T) {
 		}
 	}
 
-	rows, err := tx.Tx().QueryContext(ctx, "EXPLAIN QUERY PLAN "+unpaddedQuery, 3, "123", "RR8")
+	if onPostgres() {
+		return // the plan below is SQLite's
+	}
+	rows, err := tx.Tx().QueryContext(ctx, "EXPLAIN QUERY PLAN "+dialectSQLite.unpaddedQuery(), 3, "123", "RR8")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,10 +17,10 @@ func (s *Store) DirectoryVersion(ctx context.Context) (string, error) {
 	var orgs, units string
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT coalesce(max(id), 0) FROM audit),
-		(SELECT coalesce(group_concat(code || ':' || creation_limit || ':' || created_count, ','), '')
-			FROM (SELECT code, creation_limit, created_count FROM organisations ORDER BY code)),
-		(SELECT coalesce(group_concat(org_code || ':' || unit_code, ','), '')
-			FROM (SELECT org_code, unit_code FROM org_units ORDER BY org_code, unit_code))`).Scan(&audit, &orgs, &units)
+		(SELECT coalesce(string_agg(code || ':' || creation_limit || ':' || created_count, ',' ORDER BY code), '')
+			FROM organisations),
+		(SELECT coalesce(string_agg(org_code || ':' || unit_code, ',' ORDER BY org_code, unit_code), '')
+			FROM org_units)`).Scan(&audit, &orgs, &units)
 	if err != nil {
 		return "", fmt.Errorf("read the directory's version: %w", err)
 	}

@@ -128,6 +128,9 @@ func TestTakenNumbers(t *testing.T) {
 	if got, _ := tx.TakenNumbers("john.smith", "nhs.net", 50); !slices.Equal(got, []int{1, 2, 7, 40}) {
 		t.Errorf("below 50: got %v, want [1 2 7 40]", got)
 	}
+	if onPostgres() {
+		return // the plan below is SQLite's
+	}
 	var plan []string
 	rows, err := tx.Tx().QueryContext(ctx, "EXPLAIN QUERY PLAN SELECT address FROM mailboxes WHERE address >= ? AND address < ?", "a0", "aA")
 	if err != nil {

@@ -12,8 +12,18 @@ import (
 	"time"
 )
 
-//go:embed migrations/*.sql
+// The migrations come in two sets, one per database, with the same
+// versions and names: a version means the same schema on both.
+//
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
+
+func (d dialect) migrationDir() string {
+	if d == dialectPostgres {
+		return "migrations/postgres"
+	}
+	return "migrations/sqlite"
+}
 
 type migration struct {
 	version int
@@ -21,10 +31,11 @@ type migration struct {
 	sql     string
 }
 
-// migrations returns the embedded migrations in version order. File names
-// are NNNN_name.sql.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+// migrations returns the embedded migrations for d in version order. File
+// names are NNNN_name.sql.
+func migrations(d dialect) ([]migration, error) {
+	dir := d.migrationDir()
+	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +46,7 @@ func migrations() ([]migration, error) {
 		if !ok || err != nil {
 			return nil, fmt.Errorf("migration %s: name must start with a number", e.Name())
 		}
-		body, err := fs.ReadFile(migrationFiles, "migrations/"+e.Name())
+		body, err := fs.ReadFile(migrationFiles, dir+"/"+e.Name())
 		if err != nil {
 			return nil, err
 		}
@@ -52,7 +63,7 @@ func migrations() ([]migration, error) {
 
 // SchemaVersion is the newest schema this binary knows.
 func SchemaVersion() int {
-	ms, err := migrations()
+	ms, err := migrations(dialectSQLite)
 	if err != nil {
 		return 0
 	}
@@ -63,7 +74,11 @@ func (s *Store) currentVersion(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }) (int, error) {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'`).Scan(&n)
+	exists := `SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'`
+	if s.dialect == dialectPostgres {
+		exists = `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'`
+	}
+	err := q.QueryRowContext(ctx, exists).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
@@ -88,14 +103,20 @@ func (s *Store) checkVersion(ctx context.Context) error {
 	return nil
 }
 
-// migrate applies pending migrations, each in its own transaction.
+// migrate applies pending migrations, each in its own write transaction,
+// so that two nodes starting at once on one PostgreSQL database apply each
+// migration once.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := migrations(s.dialect)
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	if err := s.checkVersion(ctx); err != nil {

@@ -34,7 +34,7 @@ func (s *Store) PutOrganisations(ctx context.Context, orgs []Organisation) error
 				return fmt.Errorf("organisation %s units: %w", o.Code, err)
 			}
 			for _, u := range o.Units {
-				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO org_units (org_code, unit_code) VALUES (?, ?)`, o.Code, u); err != nil {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO org_units (org_code, unit_code) VALUES (?, ?) ON CONFLICT DO NOTHING`, o.Code, u); err != nil {
 					return fmt.Errorf("organisation %s unit %s: %w", o.Code, u, err)
 				}
 			}
@@ -46,7 +46,7 @@ func (s *Store) PutOrganisations(ctx context.Context, orgs []Organisation) error
 // Organisations lists every organisation by code.
 func (s *Store) Organisations(ctx context.Context) ([]Organisation, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT o.code, o.name, o.creation_limit, o.created_count,
-		coalesce((SELECT group_concat(unit_code, ';') FROM (SELECT unit_code FROM org_units u WHERE u.org_code = o.code ORDER BY unit_code)), '')
+		coalesce((SELECT string_agg(unit_code, ';' ORDER BY unit_code) FROM org_units u WHERE u.org_code = o.code), '')
 		FROM organisations o ORDER BY o.code`)
 	if err != nil {
 		return nil, fmt.Errorf("list organisations: %w", err)

@@ -38,7 +38,7 @@ func (s *Store) OutboxList(ctx context.Context, f OutboxQuery) ([]OutboxMessage,
 	}
 	if f.Search != "" {
 		p := likePattern(f.Search)
-		where = append(where, `(recipient LIKE ? ESCAPE '\' OR subject LIKE ? ESCAPE '\' OR message_id LIKE ? ESCAPE '\')`)
+		where = append(where, strings.ReplaceAll(`(recipient LIKE ? ESCAPE '\' OR subject LIKE ? ESCAPE '\' OR message_id LIKE ? ESCAPE '\')`, "LIKE", s.dialect.caseInsensitiveLike()))
 		args = append(args, p, p, p)
 	}
 	order := " ORDER BY id DESC"

@@ -4,8 +4,11 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -25,15 +28,19 @@ const upsertSQL = insertSQL + `
 	work_area = excluded.work_area, email_size = excluded.email_size, office_phone = excluded.office_phone,
 	mobile_phone = excluded.mobile_phone, fax = excluded.fax, pager = excluded.pager, updated_at = excluded.updated_at`
 
-// Insert adds a new entry, setting m.ID and both times to now. The INSERT
-// has no RETURNING: the new row's id is the connection's last insert id,
-// and a RETURNING would make SQLite keep a statement journal for it.
+// Insert adds a new entry, setting m.ID and both times to now. On SQLite
+// the INSERT has no RETURNING: the new row's id is the connection's last
+// insert id, and a RETURNING would make SQLite keep a statement journal
+// for it. PostgreSQL has no last insert id, so there it returns the id.
 func (d *DirectoryTx) Insert(m *Mailbox, now time.Time) error {
 	m.CreatedAt, m.UpdatedAt = now, now
 	ts := timeText(now)
 	d.setPutArgs(m, ts, ts)
 	var id int64
 	err := d.conn.Raw(func(dc any) error {
+		if d.dialect == dialectPostgres {
+			return d.insertReturning(dc, &id)
+		}
 		res, err := d.execRaw(dc, &d.rawInsert, insertSQL)
 		if err != nil {
 			return err
@@ -68,17 +75,48 @@ func (d *DirectoryTx) Put(m *Mailbox, now time.Time) error {
 	}
 	d.setPutArgs(m, timeText(created), timeText(updated))
 	err := d.conn.Raw(func(dc any) error {
+		if d.dialect == dialectPostgres {
+			// A failed statement ends a PostgreSQL transaction, and its
+			// UPSERT keeps no journal: the UPSERT alone.
+			_, err := d.execRaw(dc, &d.rawUpsert, upsertSQL)
+			return err
+		}
 		_, err := d.execRaw(dc, &d.rawInsert, insertSQL)
 		if isUniqueFailure(err) {
 			_, err = d.execRaw(dc, &d.rawUpsert, upsertSQL)
 		}
 		return err
 	})
+	if isLocalIDTaken(err) {
+		return fmt.Errorf("import %s: Local ID %s: %w", m.Address, m.LocalID, ErrLocalIDTaken)
+	}
 	if err != nil {
 		return fmt.Errorf("import %s: %w", m.Address, err)
 	}
 	return nil
 }
+
+// ErrLocalIDTaken is Put refusing an entry whose Local ID another address
+// holds (ignoring ASCII case). On PostgreSQL the refusal ends the
+// transaction: roll it back.
+var ErrLocalIDTaken = errors.New("the Local ID is already used by another entry")
+
+// isLocalIDTaken reports whether err is the database refusing a row for
+// the uniqueness of mailboxes.local_id.
+func isLocalIDTaken(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == pgUniqueViolation && pe.ConstraintName == "mailboxes_local_id_key"
+	}
+	return isUniqueFailure(err) && strings.Contains(err.Error(), "mailboxes.local_id")
+}
+
+// pgUniqueViolation is PostgreSQL's SQLSTATE for a unique index refusing
+// a row.
+const pgUniqueViolation = "23505"
 
 // setPutArgs fills d.putArgs with m's columns in insertSQL's order.
 func (d *DirectoryTx) setPutArgs(m *Mailbox, created, updated string) {
@@ -105,6 +143,36 @@ func (d *DirectoryTx) execRaw(dc any, st *driver.Stmt, q string) (driver.Result,
 		*st = p
 	}
 	return (*st).(driver.StmtExecContext).ExecContext(d.ctx, d.putArgs[:])
+}
+
+// insertReturning runs insertSQL with RETURNING id on the driver
+// connection dc, setting *id.
+func (d *DirectoryTx) insertReturning(dc any, id *int64) error {
+	if d.rawInsert == nil {
+		p, err := dc.(driver.ConnPrepareContext).PrepareContext(d.ctx, insertSQL+` RETURNING id`)
+		if err != nil {
+			return fmt.Errorf("prepare directory statement: %w", err)
+		}
+		d.rawInsert = p
+	}
+	rows, err := d.rawInsert.(driver.StmtQueryContext).QueryContext(d.ctx, d.putArgs[:])
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var v [1]driver.Value
+	if err := rows.Next(v[:]); err != nil {
+		if errors.Is(err, io.EOF) {
+			return errors.New("insert returned no id")
+		}
+		return err
+	}
+	n, ok := v[0].(int64)
+	if !ok {
+		return fmt.Errorf("insert returned id %v (%T)", v[0], v[0])
+	}
+	*id = n
+	return nil
 }
 
 // isUniqueFailure reports whether err is SQLite refusing a row for a

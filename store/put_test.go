@@ -44,11 +44,12 @@ func TestPut(t *testing.T) {
 		{"the same address takes a new Local ID", Mailbox{Address: "ann.other@nhs.net", LocalID: "L7", Org: "RR8",
 			Kind: KindMailbox, FirstName: "Ann", LastName: "Other"}, "",
 			Mailbox{Address: "ann.other@nhs.net", LocalID: "L7", Org: "RR8", Kind: KindMailbox, FirstName: "Ann", LastName: "Other"}},
-		{"another address with its Local ID", Mailbox{Address: "bob.else@nhs.net", LocalID: "l7", Org: "RR8",
-			Kind: KindMailbox, FirstName: "Bob", LastName: "Else"}, "mailboxes.local_id", Mailbox{}},
 		{"a new address", Mailbox{Address: "cy.new@nhs.net", LocalID: "L3", Org: "RR8", Kind: KindMailbox,
 			FirstName: "Cy", LastName: "New"}, "",
 			Mailbox{Address: "cy.new@nhs.net", LocalID: "L3", Org: "RR8", Kind: KindMailbox, FirstName: "Cy", LastName: "New"}},
+		// Last: on PostgreSQL the refusal ends the transaction.
+		{"another address with its Local ID", Mailbox{Address: "bob.else@nhs.net", LocalID: "l7", Org: "RR8",
+			Kind: KindMailbox, FirstName: "Bob", LastName: "Else"}, ErrLocalIDTaken.Error(), Mailbox{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,11 +24,11 @@ const settledStates = `('processed', 'rejected', 'ignored', 'superseded')`
 // purged, and have no mail still waiting to go. A segment holding one
 // message still held or accepted is kept whole.
 func (s *Store) Purgeable(ctx context.Context, before time.Time) ([]Purgeable, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT spool_segment, group_concat(id, ',')
+	rows, err := s.db.QueryContext(ctx, `SELECT spool_segment, string_agg(CAST(id AS TEXT), ',' ORDER BY id)
 		FROM submissions sub
 		GROUP BY spool_segment
-		HAVING sum(purged_at = '') > 0
-			AND sum(state NOT IN `+settledStates+`) = 0
+		HAVING count(CASE WHEN purged_at = '' THEN 1 END) > 0
+			AND count(CASE WHEN state NOT IN `+settledStates+` THEN 1 END) = 0
 			AND max(CASE WHEN processed_at != '' THEN processed_at ELSE decided_at END) < ?
 			AND sum((SELECT count(*) FROM outbox o WHERE o.submission_id = sub.id AND o.state IN ('pending', 'sending'))) = 0
 		ORDER BY min(id)`, timeText(before))

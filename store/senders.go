@@ -61,7 +61,7 @@ func (s *Store) PutSender(ctx context.Context, address string, orgs []string, by
 			return fmt.Errorf("set organisations of %s: %w", address, err)
 		}
 		for _, o := range orgs {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sender_orgs (address, org_code) VALUES (?, ?)`, address, o); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sender_orgs (address, org_code) VALUES (?, ?) ON CONFLICT DO NOTHING`, address, o); err != nil {
 				return fmt.Errorf("set organisations of %s: %w", address, err)
 			}
 		}
@@ -116,7 +116,7 @@ type querier interface {
 // querySenders lists the roster, or only one address of it.
 func querySenders(ctx context.Context, q querier, only string) ([]Sender, error) {
 	rows, err := q.QueryContext(ctx, `SELECT s.address, s.added_at,
-		coalesce((SELECT group_concat(org_code, ',') FROM (SELECT org_code FROM sender_orgs o WHERE o.address = s.address ORDER BY org_code)), '')
+		coalesce((SELECT string_agg(org_code, ',' ORDER BY org_code) FROM sender_orgs o WHERE o.address = s.address), '')
 		FROM senders s WHERE ? = '' OR s.address = ? ORDER BY s.address`, only, only)
 	if err != nil {
 		return nil, fmt.Errorf("list senders: %w", err)

@@ -22,7 +22,7 @@ func (s *Store) SendersPage(ctx context.Context, q SenderQuery) ([]Sender, error
 	var where []string
 	var args []any
 	if q.Part != "" {
-		where, args = append(where, `s.address LIKE ? ESCAPE '\'`), append(args, likePattern(q.Part))
+		where, args = append(where, `s.address `+s.dialect.caseInsensitiveLike()+` ? ESCAPE '\'`), append(args, likePattern(q.Part))
 	}
 	order := " ORDER BY s.address"
 	switch {
@@ -32,7 +32,7 @@ func (s *Store) SendersPage(ctx context.Context, q SenderQuery) ([]Sender, error
 		where, args, order = append(where, "s.address < ?"), append(args, q.Before), " ORDER BY s.address DESC"
 	}
 	sql := `SELECT s.address, s.added_at,
-		coalesce((SELECT group_concat(org_code, ',') FROM (SELECT org_code FROM sender_orgs o WHERE o.address = s.address ORDER BY org_code)), '')
+		coalesce((SELECT string_agg(org_code, ',' ORDER BY org_code) FROM sender_orgs o WHERE o.address = s.address), '')
 		FROM senders s`
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")

@@ -1,8 +1,12 @@
-// Package store is connectord's durable state: one SQLite database (pure Go,
-// modernc.org/sqlite) holding the organisation registry, the Connector
+// Package store is connectord's durable state: one database holding the organisation registry, the Connector
 // roster, the mailbox directory and the audit trail. The schema is created
 // and upgraded by embedded, versioned migrations; a database written by a
 // newer connectord is refused rather than guessed at.
+//
+// The database is SQLite (pure Go, modernc.org/sqlite) in the data
+// directory by default, or PostgreSQL (OpenPostgres) for two or more nodes.
+// One implementation serves both: the SQL is written once with SQLite's
+// placeholders, and the few statements that differ ask s.dialect.
 package store
 
 import (
@@ -24,7 +28,8 @@ var ErrNotFound = errors.New("not found")
 // Store is the database. It is safe for concurrent use.
 type Store struct {
 	db          *sql.DB
-	path        string
+	dialect     dialect
+	path        string // the SQLite file; "" on PostgreSQL
 	msgIDDomain string // the right-hand side of the outbox's Message-IDs
 	loginSweep  loginSweep
 }
@@ -119,6 +124,9 @@ func dsn(path string, readOnly bool) string {
 // acting outside the database on what they committed (moving a message on
 // the server, sending an email).
 func (s *Store) Flush() error {
+	if s.dialect == dialectPostgres {
+		return nil // PostgreSQL's commits are durable when they return
+	}
 	for _, name := range []string{s.path + "-wal", s.path, filepath.Dir(s.path)} {
 		f, err := os.Open(name)
 		if errors.Is(err, os.ErrNotExist) {
@@ -139,7 +147,7 @@ func (s *Store) Flush() error {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// Path is the database file.
+// Path is the database file ("" on PostgreSQL).
 func (s *Store) Path() string { return s.path }
 
 // timeText is how times are stored: UTC, fixed width, sortable.
@@ -157,9 +165,9 @@ func parseTime(s string) time.Time {
 
 // inTx runs fn in one write transaction.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx, s.db)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return err
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()

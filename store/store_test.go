@@ -10,16 +10,6 @@ import (
 	"time"
 )
 
-func openTest(t testing.TB) *Store {
-	t.Helper()
-	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
-
 func TestOpenIsIdempotent(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.db")
 	for range 2 {
@@ -39,6 +29,7 @@ func TestOpenIsIdempotent(t *testing.T) {
 }
 
 func TestPragmas(t *testing.T) {
+	sqliteOnly(t)
 	st := openTest(t)
 	for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "10000"} {
 		var got string
@@ -78,7 +69,7 @@ func TestUpgradesFirstSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := migrations()
+	ms, err := migrations(dialectSQLite)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,5 +247,42 @@ func TestFlush(t *testing.T) {
 	}
 	if err := st.Flush(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The two databases' migrations have the same versions and names, so a
+// version means the same schema on both.
+func TestMigrationSetsMatch(t *testing.T) {
+	lite, err := migrations(dialectSQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := migrations(dialectPostgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lite) != len(pg) {
+		t.Fatalf("SQLite has %d migrations, PostgreSQL %d", len(lite), len(pg))
+	}
+	for i := range lite {
+		if lite[i].name != pg[i].name {
+			t.Errorf("migration %d: SQLite %s, PostgreSQL %s", i+1, lite[i].name, pg[i].name)
+		}
+	}
+}
+
+func TestRebindPlaceholders(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`SELECT 1`, `SELECT 1`},
+		{`a = ? AND b = ?`, `a = $1 AND b = $2`},
+		{`k > ?1 LIMIT ?2 AND x <= ?3`, `k > $1 LIMIT $2 AND x <= $3`},
+		{`x LIKE '?%' AND y = ?`, `x LIKE '?%' AND y = $1`},
+		{`x = 'it''s ?' AND "q?" = ?`, `x = 'it''s ?' AND "q?" = $1`},
+		{"-- why?\nSELECT ?", "-- why?\nSELECT $1"},
+		{`a - ? - 1`, `a - $1 - 1`},
+	} {
+		if got := rebindPlaceholders(tc.in); got != tc.want {
+			t.Errorf("rebind %q: got %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

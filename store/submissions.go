@@ -276,10 +276,10 @@ func (s *Store) Submissions(ctx context.Context, f SubmissionFilter) ([]Submissi
 		add("sender = ?", addressKey(f.Sender))
 	}
 	if f.SenderPart != "" {
-		add(`sender LIKE ? ESCAPE '\'`, likePattern(f.SenderPart))
+		add(`sender `+s.dialect.caseInsensitiveLike()+` ? ESCAPE '\'`, likePattern(f.SenderPart))
 	}
 	if f.FilePart != "" {
-		add(`filename LIKE ? ESCAPE '\'`, likePattern(f.FilePart))
+		add(`filename `+s.dialect.caseInsensitiveLike()+` ? ESCAPE '\'`, likePattern(f.FilePart))
 	}
 	if f.RunID != 0 {
 		add("run_id = ?", f.RunID)

@@ -36,9 +36,9 @@ func (t *Tx) prepared(q string) (*sql.Stmt, error) {
 
 // Begin starts a write transaction.
 func (s *Store) Begin(ctx context.Context) (*Tx, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx, s.db)
 	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
+		return nil, err
 	}
 	return &Tx{tx: tx, ctx: ctx, msgIDDomain: s.msgIDDomain}, nil
 }

@@ -1,0 +1,11 @@
+-- With Active Directory as the directory, the fields it has no attribute
+-- for (unless directory.ldap.attributes names one) are kept here, beside
+-- the Local ID, so that a row sent again counts as unchanged.
+CREATE TABLE ldap_fields (
+	local_id            citext COLLATE "C" PRIMARY KEY,
+	org_unit            TEXT NOT NULL DEFAULT '',
+	clinical_role       TEXT NOT NULL DEFAULT '',
+	clinical_speciality TEXT NOT NULL DEFAULT '',
+	work_area           TEXT NOT NULL DEFAULT '',
+	email_size          BIGINT NOT NULL DEFAULT 0
+);
