@@ -10,6 +10,7 @@ import (
 
 	"connectord/inspect"
 	"connectord/internal/imaptest"
+	"connectord/internal/storetest"
 	"connectord/mailauth"
 	"connectord/pushfile"
 	"connectord/spool"
@@ -44,11 +45,7 @@ func newIngestFixture(t *testing.T, addr string) *ingestFixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "c.db"), store.MessageIDDomain("nhs.net"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t, store.MessageIDDomain("nhs.net"))
 	if err := st.PutOrganisations(ctx, []store.Organisation{{Code: "RR8", CreationLimit: 10}, {Code: "X26", CreationLimit: 10}}); err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +54,7 @@ func newIngestFixture(t *testing.T, addr string) *ingestFixture {
 			t.Fatal(err)
 		}
 	}
-	err = st.InTx(ctx, func(tx *store.Tx) error {
+	err := st.InTx(ctx, func(tx *store.Tx) error {
 		for _, s := range []string{"trusted@nhs.net", "kate.kirk@nhs.net"} {
 			if err := tx.Trust(s, "test", 0, time.Now()); err != nil {
 				return err

@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"connectord/internal/mailstack"
+	"connectord/internal/storetest"
 	"connectord/store"
 )
 
@@ -33,11 +34,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	stack := mailstack.Start(t)
 	dir := t.TempDir()
-	st, err := store.Open(context.Background(), filepath.Join(dir, "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	f := &fixture{st: st, stack: stack, dir: dir, now: time.Now()}
 	f.sender = &Mailer{
 		Store: st, Relay: Relay{Address: stack.SMTPAddr, TLS: TLSNone, Timeout: 10 * time.Second},

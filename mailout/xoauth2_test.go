@@ -8,13 +8,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"connectord/internal/mailstack"
+	"connectord/internal/storetest"
 	"connectord/mailauth"
 	"connectord/store"
 )
@@ -84,11 +84,7 @@ func TestSendWithXOAUTH2(t *testing.T) {
 	const user = "connector.data@nhs.net"
 	idp := startIdentityProvider(t, user)
 	stack := mailstack.Start(t, mailstack.WithOAuth2Introspection(idp.URL+"/introspect"))
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	for name, secret := range map[string]string{"good credentials": "client-secret", "wrong client secret": "nope"} {
 		t.Run(name, func(t *testing.T) {
 			ts, err := mailauth.NewTokenSource(context.Background(), mailauth.OAuth2Config{

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"connectord/internal/storetest"
 	"connectord/provision"
 	"connectord/pushfile"
 	"connectord/spool"
@@ -21,11 +22,7 @@ import (
 func TestNightRunsUnsynced(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "c.db"), store.MessageIDDomain("nhs.net"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t, store.MessageIDDomain("nhs.net"))
 	sp, err := spool.Open(filepath.Join(dir, "spool"))
 	if err != nil {
 		t.Fatal(err)
@@ -56,11 +53,7 @@ func TestNightRunsUnsynced(t *testing.T) {
 func TestNightWithoutSyncIsRecordedSkipped(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "c.db"), store.MessageIDDomain("nhs.net"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t, store.MessageIDDomain("nhs.net"))
 	sp, err := spool.Open(filepath.Join(dir, "spool"))
 	if err != nil {
 		t.Fatal(err)

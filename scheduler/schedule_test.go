@@ -4,11 +4,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"connectord/internal/storetest"
 	"connectord/store"
 )
 
@@ -24,11 +24,7 @@ func mustLoad(name string) *time.Location {
 
 func TestMissedDays(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	var now time.Time
 	s := &Schedule{Spec: "30 20 * * *", Location: london, Cutoff: 20 * 60, Store: st, MaxCatchUp: 31,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
@@ -81,11 +77,7 @@ func TestMissedDays(t *testing.T) {
 
 func TestBatchLock(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	now := time.Now()
 	alive := map[string]bool{"host:1": true}
 	isAlive := func(h string) bool { return alive[h] }

@@ -42,3 +42,10 @@ fi
 
 echo "== go test -race"
 go test -race -count=1 -shuffle=on -timeout 30m ./...
+
+# The store, ingest, night and outbox tests again on PostgreSQL (one
+# private server per package, a database per test copied from a migrated
+# template; see internal/storetest).
+echo "== go test -race on PostgreSQL"
+CONNECTORD_TEST_STORE=postgres go test -race -count=1 -shuffle=on -timeout 30m \
+  ./store ./internal/storetest ./ingest ./scheduler ./mailout
