@@ -65,10 +65,7 @@ func newIngestFixture(t *testing.T, addr string) *ingestFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp, err := spool.Open(filepath.Join(dir, "spool"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp := storetest.Spool(t, st, filepath.Join(dir, "spool"))
 	f := &ingestFixture{st: st, spool: sp, now: time.Date(2026, 3, 3, 21, 0, 0, 0, time.UTC)}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	f.poller = &Poller{

@@ -13,7 +13,6 @@ import (
 	"connectord/internal/storetest"
 	"connectord/provision"
 	"connectord/pushfile"
-	"connectord/spool"
 	"connectord/store"
 )
 
@@ -23,10 +22,7 @@ func TestNightRunsUnsynced(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	st := storetest.Open(t, store.MessageIDDomain("nhs.net"))
-	sp, err := spool.Open(filepath.Join(dir, "spool"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp := storetest.Spool(t, st, filepath.Join(dir, "spool"))
 	attempts := 0
 	n := &Batch{
 		Store: st, Spool: sp, Processor: &provision.Processor{Domain: "nhs.net"}, DataDir: dir,
@@ -54,10 +50,7 @@ func TestNightWithoutSyncIsRecordedSkipped(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	st := storetest.Open(t, store.MessageIDDomain("nhs.net"))
-	sp, err := spool.Open(filepath.Join(dir, "spool"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp := storetest.Spool(t, st, filepath.Join(dir, "spool"))
 	n := &Batch{
 		Store: st, Spool: sp, Processor: &provision.Processor{Domain: "nhs.net"}, DataDir: dir,
 		ReadOptions: func(context.Context) (pushfile.Options, error) { return pushfile.Options{}, nil },

@@ -48,4 +48,4 @@ go test -race -count=1 -shuffle=on -timeout 30m ./...
 # template; see internal/storetest).
 echo "== go test -race on PostgreSQL"
 CONNECTORD_TEST_STORE=postgres go test -race -count=1 -shuffle=on -timeout 30m \
-  ./store ./internal/storetest ./ingest ./scheduler ./mailout
+  ./store ./internal/storetest ./spool ./ingest ./scheduler ./mailout

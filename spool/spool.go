@@ -2,11 +2,14 @@
 // connector mailbox, in segment files written once per fetched batch and
 // made durable before the batch is recorded; a lock keeps two processes
 // from writing at once, and a sweep removes the segments no submission
-// refers to. ExtractCSV reads a recorded submission's CSV file out of its
+// refers to. On PostgreSQL the segments are kept in the database instead
+// (blobs of fixed-size chunks, streamed both ways), so that any node reads
+// any message. ExtractCSV reads a recorded submission's CSV file out of its
 // message again, checked against the SHA-256 recorded when it arrived.
 package spool
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -28,8 +31,14 @@ import (
 // before the batch's rows are committed; only then is the server copy
 // moved. A segment no row refers to (the process died between the two) is
 // an orphan, removed at the next start.
+//
+// On PostgreSQL (OpenInDatabase) the segments are blobs in the database
+// instead, written chunk by chunk and committed before the batch's rows,
+// so that every node reads every message; dir then holds only scratch
+// files.
 type Spool struct {
 	dir string
+	db  *store.Store // nil: segments are files in dir
 }
 
 // SegmentSuffix ends the name of every segment file.
@@ -50,6 +59,20 @@ func Open(dir string) (*Spool, error) {
 	return &Spool{dir: dir}, nil
 }
 
+// OpenInDatabase opens a spool whose segments are kept in st (a
+// PostgreSQL store), with scratch files in dir.
+func OpenInDatabase(st *store.Store, dir string) (*Spool, error) {
+	sp, err := Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	sp.db = st
+	return sp, nil
+}
+
+// InDatabase reports whether the segments are kept in the database.
+func (s *Spool) InDatabase() bool { return s.db != nil }
+
 // Dir is the spool directory.
 func (s *Spool) Dir() string { return s.dir }
 
@@ -57,7 +80,8 @@ func (s *Spool) Dir() string { return s.dir }
 type Segment struct {
 	spool *Spool
 	name  string
-	f     *os.File
+	f     *os.File    // nil in the database
+	blob  *blobWriter // in the database
 	off   int64
 }
 
@@ -68,6 +92,9 @@ func (s *Spool) NewSegment(now time.Time) (*Segment, error) {
 		return nil, fmt.Errorf("name spool segment: %w", err)
 	}
 	name := now.UTC().Format("20060102T150405.000000000") + "-" + hex.EncodeToString(b[:]) + SegmentSuffix
+	if s.db != nil {
+		return &Segment{spool: s, name: name, blob: &blobWriter{db: s.db, name: name}}, nil
+	}
 	f, err := os.OpenFile(filepath.Join(s.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
 		return nil, fmt.Errorf("create spool segment: %w", err)
@@ -88,7 +115,11 @@ func (g *Segment) Append(r io.Reader, limit int64) (store.SpoolRef, string, erro
 		src = io.LimitReader(r, limit+1)
 	}
 	buf := copyBuffers.Get().(*[]byte)
-	n, err := io.CopyBuffer(io.MultiWriter(g.f, h), src, *buf)
+	var w io.Writer = g.f
+	if g.blob != nil {
+		w = g.blob
+	}
+	n, err := io.CopyBuffer(io.MultiWriter(w, h), src, *buf)
 	copyBuffers.Put(buf)
 	ref := store.SpoolRef{Segment: g.name, Offset: g.off, Size: n}
 	g.off += n
@@ -107,6 +138,9 @@ func (g *Segment) Size() int64 { return g.off }
 // Commit flushes the segment to stable storage, and the directory entry
 // with it, and closes it.
 func (g *Segment) Commit() error {
+	if g.blob != nil {
+		return g.blob.flush()
+	}
 	if err := g.f.Sync(); err != nil {
 		g.f.Close()
 		return fmt.Errorf("sync spool segment: %w", err)
@@ -119,6 +153,10 @@ func (g *Segment) Commit() error {
 
 // Discard closes and removes an uncommitted segment.
 func (g *Segment) Discard() {
+	if g.blob != nil {
+		g.spool.db.RemoveBlob(context.Background(), g.name)
+		return
+	}
 	g.f.Close()
 	os.Remove(filepath.Join(g.spool.dir, g.name))
 }
@@ -127,6 +165,10 @@ func (g *Segment) Discard() {
 func (s *Spool) Open(ref store.SpoolRef) (*SpooledMessage, error) {
 	if strings.ContainsAny(ref.Segment, `/\`) || !strings.HasSuffix(ref.Segment, SegmentSuffix) {
 		return nil, fmt.Errorf("spool segment %q: not a segment name", ref.Segment)
+	}
+	if s.db != nil {
+		r := &blobReader{db: s.db, name: ref.Segment}
+		return &SpooledMessage{SectionReader: io.NewSectionReader(r, ref.Offset, ref.Size), f: r}, nil
 	}
 	f, err := os.Open(filepath.Join(s.dir, ref.Segment))
 	if err != nil {
@@ -138,21 +180,24 @@ func (s *Spool) Open(ref store.SpoolRef) (*SpooledMessage, error) {
 // SpooledMessage reads one message from its segment.
 type SpooledMessage struct {
 	*io.SectionReader
-	f *os.File
+	f io.Closer
 }
 
-// Close closes the segment file.
+// Close closes the segment.
 func (m *SpooledMessage) Close() error { return m.f.Close() }
 
 // RemoveOrphans deletes segments that no submission refers to, and the
 // attachment scratch files a killed process left. It must run
 // when no segment is being written: holding the spool's Lock.
 func (s *Spool) RemoveOrphans(referenced map[string]bool) ([]string, error) {
+	removed, err := s.removeOrphanBlobs(referenced)
+	if err != nil {
+		return nil, err
+	}
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return nil, fmt.Errorf("read spool: %w", err)
 	}
-	var removed []string
 	var errs []error
 	for _, e := range entries {
 		name := e.Name()
@@ -178,6 +223,9 @@ func (s *Spool) RemoveOrphans(referenced map[string]bool) ([]string, error) {
 func (s *Spool) RemoveSegment(name string) error {
 	if strings.ContainsAny(name, `/\`) || !strings.HasSuffix(name, SegmentSuffix) {
 		return fmt.Errorf("spool segment %q: not a segment name", name)
+	}
+	if s.db != nil {
+		return s.db.RemoveBlob(context.Background(), name)
 	}
 	if err := os.Remove(filepath.Join(s.dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove spool segment: %w", err)

@@ -93,6 +93,16 @@ func (a *app) ingestRules(st *store.Store) (ingest.Rules, error) {
 // spoolDir is where received messages are kept.
 func (a *app) spoolDir() string { return filepath.Join(a.cfg.DataDir, "spool") }
 
+// openSpool opens the spool that goes with st: segment files in the spool
+// directory on SQLite; on PostgreSQL, blobs in the database that every
+// node reads, with only scratch files in the directory.
+func (a *app) openSpool(st *store.Store) (*spool.Spool, error) {
+	if st.OnPostgres() {
+		return spool.OpenInDatabase(st, a.spoolDir())
+	}
+	return spool.Open(a.spoolDir())
+}
+
 // poller builds the mailbox poller. Its first sync removes orphaned spool
 // segments (left by a process that died between writing a batch and
 // recording it), holding the spool's lock.
@@ -109,7 +119,7 @@ func (a *app) poller(ctx context.Context, st *store.Store) (*ingest.Poller, erro
 	if err != nil {
 		return nil, err
 	}
-	sp, err := spool.Open(a.spoolDir())
+	sp, err := a.openSpool(st)
 	if err != nil {
 		return nil, err
 	}

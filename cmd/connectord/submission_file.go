@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"connectord/internal/atomicfile"
-	"connectord/spool"
 	"connectord/store"
 )
 
@@ -38,7 +37,7 @@ func submissionFile(ctx context.Context, a *app, st *store.Store, id int64, path
 	if err != nil {
 		return err
 	}
-	sp, err := spool.Open(a.spoolDir())
+	sp, err := a.openSpool(st)
 	if err != nil {
 		return err
 	}

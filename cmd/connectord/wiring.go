@@ -18,7 +18,6 @@ import (
 	"connectord/mailout"
 	"connectord/provision"
 	"connectord/scheduler"
-	"connectord/spool"
 	"connectord/store"
 )
 
@@ -88,7 +87,7 @@ func (a *app) batch(st *store.Store, poller *ingest.Poller) (*scheduler.Batch, e
 	if err != nil {
 		return nil, err
 	}
-	sp, err := spool.Open(a.spoolDir())
+	sp, err := a.openSpool(st)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"connectord/internal/pgtest"
+	"connectord/spool"
 	"connectord/store"
 )
 
@@ -48,4 +49,21 @@ func migrate(ctx context.Context, url string) error {
 		return err
 	}
 	return st.Close()
+}
+
+// Spool opens the spool that goes with st: segment files under dir on
+// SQLite, blobs in the database on PostgreSQL (scratch files under dir).
+func Spool(t testing.TB, st *store.Store, dir string) *spool.Spool {
+	t.Helper()
+	var sp *spool.Spool
+	var err error
+	if st.OnPostgres() {
+		sp, err = spool.OpenInDatabase(st, dir)
+	} else {
+		sp, err = spool.Open(dir)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sp
 }
